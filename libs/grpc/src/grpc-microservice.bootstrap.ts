@@ -1,0 +1,36 @@
+import type { INestApplication, INestMicroservice, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { DescService } from '@bufbuild/protobuf';
+import { ProtobufGrpcServer } from './protobuf-grpc.server';
+import { PassThroughRpcExceptionFilter } from './rpc-exception.filter';
+
+export interface GrpcServiceHandle {
+  app: INestMicroservice;
+  server: ProtobufGrpcServer;
+  port: number;
+}
+
+/** Starts a Nest application whose only transport is gRPC. */
+export async function startGrpcService(
+  module: Type<unknown>,
+  options: { address: string; services: DescService[] },
+): Promise<GrpcServiceHandle> {
+  const server = new ProtobufGrpcServer(options);
+  const app = await NestFactory.createMicroservice(module, { strategy: server, bufferLogs: false, logger: ['error', 'warn'] });
+  app.useGlobalFilters(new PassThroughRpcExceptionFilter());
+  app.enableShutdownHooks();
+  await app.listen();
+  return { app, server, port: server.boundPort };
+}
+
+/** Adds the gRPC transport to an HTTP Nest application (the gateway serves both). */
+export async function attachGrpcTransport(
+  app: INestApplication,
+  options: { address: string; services: DescService[] },
+): Promise<ProtobufGrpcServer> {
+  const server = new ProtobufGrpcServer(options);
+  const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
+  microservice.useGlobalFilters(new PassThroughRpcExceptionFilter());
+  await app.startAllMicroservices();
+  return server;
+}

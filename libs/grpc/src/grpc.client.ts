@@ -1,0 +1,169 @@
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  type CallOptions as GrpcCallOptions,
+  type Client,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { create, type DescMessage, type DescMethod, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { fromGrpcError } from './grpc-status.mapping';
+import { ErrorCode, PlatformError } from './platform-error';
+import { toGrpcServiceDefinition } from './service-definition';
+import { metadataSetter } from './trace-propagation';
+
+export interface RpcCallOptions {
+  /** Absolute deadline (epoch ms). Every hop passes on what is left of the caller's. */
+  deadlineMs?: number;
+  /** Relative timeout; the earlier of the two wins. */
+  timeoutMs?: number;
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+type UnaryFn<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: RpcCallOptions,
+) => Promise<MessageShape<O>>;
+
+type ServerStreamFn<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: RpcCallOptions,
+) => AsyncIterable<MessageShape<O>>;
+
+/** A typed client of one generated service: unary methods return promises, server-streaming
+ * methods async iterables. Errors arrive as PlatformError with the server's domain code. */
+export type GrpcClient<S extends DescService> = {
+  [K in keyof S['method']]: S['method'][K] extends { methodKind: 'unary'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+    ? UnaryFn<I, O>
+    : S['method'][K] extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
+      ? ServerStreamFn<I, O>
+      : never;
+} & { close(): void; readonly address: string };
+
+const tracer = trace.getTracer('@llmops/grpc');
+
+function deadlineOf(options: RpcCallOptions | undefined): number | undefined {
+  const candidates: number[] = [];
+  if (options?.deadlineMs !== undefined) candidates.push(options.deadlineMs);
+  if (options?.timeoutMs !== undefined) candidates.push(Date.now() + options.timeoutMs);
+  return candidates.length === 0 ? undefined : Math.min(...candidates);
+}
+
+function metadataOf(options: RpcCallOptions | undefined): Metadata {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(options?.metadata ?? {})) metadata.set(key, value);
+  propagation.inject(context.active(), metadata, metadataSetter);
+  return metadata;
+}
+
+function toPlatformError(error: unknown): PlatformError {
+  if (error instanceof PlatformError) return error;
+  if (typeof error === 'object' && error !== null && 'code' in error && 'metadata' in error) {
+    return fromGrpcError(error as ServiceError);
+  }
+  return new PlatformError(ErrorCode.Unavailable, error instanceof Error ? error.message : String(error));
+}
+
+export function createGrpcClient<S extends DescService>(service: S, address: string): GrpcClient<S> {
+  const Constructor = makeGenericClientConstructor(toGrpcServiceDefinition(service), service.typeName);
+  const client = new Constructor(address, credentials.createInsecure(), {
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  }) as Client & Record<string, (...args: unknown[]) => unknown>;
+  const api: Record<string, unknown> = {
+    address,
+    close: () => client.close(),
+  };
+  for (const method of service.methods) {
+    if (method.methodKind === 'unary') api[method.localName] = unary(client, method);
+    else if (method.methodKind === 'server_streaming') api[method.localName] = serverStream(client, method);
+  }
+  return api as GrpcClient<S>;
+}
+
+function unary(client: Client & Record<string, (...args: unknown[]) => unknown>, method: DescMethod) {
+  return (request: MessageInitShape<DescMessage>, options?: RpcCallOptions): Promise<unknown> =>
+    tracer.startActiveSpan(
+      `${method.parent.typeName}/${method.name}`,
+      { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name } },
+      (span) =>
+        new Promise((resolve, reject) => {
+          const deadline = deadlineOf(options);
+          if (deadline !== undefined && deadline <= Date.now()) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: 'deadline exceeded before the call' });
+            span.end();
+            reject(new PlatformError(ErrorCode.DeadlineExceeded, 'deadline exceeded before the call was made'));
+            return;
+          }
+          const callOptions: GrpcCallOptions = deadline === undefined ? {} : { deadline };
+          const call = client[method.localName](
+            create(method.input, request),
+            metadataOf(options),
+            callOptions,
+            (error: ServiceError | null, response: unknown) => {
+              options?.signal?.removeEventListener('abort', cancel);
+              if (error) {
+                const platformError = toPlatformError(error);
+                span.setStatus({ code: SpanStatusCode.ERROR, message: platformError.message });
+                span.setAttribute('rpc.grpc.status_code', error.code);
+                span.end();
+                reject(platformError);
+              } else {
+                span.end();
+                resolve(response);
+              }
+            },
+          ) as { cancel(): void };
+          const cancel = () => call.cancel();
+          options?.signal?.addEventListener('abort', cancel, { once: true });
+        }),
+    );
+}
+
+function serverStream(client: Client & Record<string, (...args: unknown[]) => unknown>, method: DescMethod) {
+  return (request: MessageInitShape<DescMessage>, options?: RpcCallOptions): AsyncIterable<unknown> => ({
+    [Symbol.asyncIterator]: () => {
+      const span = tracer.startSpan(`${method.parent.typeName}/${method.name}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name },
+      });
+      const deadline = deadlineOf(options);
+      const call = context.with(trace.setSpan(context.active(), span), () =>
+        client[method.localName](
+          create(method.input, request),
+          metadataOf(options),
+          deadline === undefined ? {} : { deadline },
+        ),
+      ) as ClientReadableStream<unknown>;
+      const cancel = () => call.cancel();
+      options?.signal?.addEventListener('abort', cancel, { once: true });
+      const iterator = call[Symbol.asyncIterator]();
+      const finish = (error?: PlatformError) => {
+        options?.signal?.removeEventListener('abort', cancel);
+        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        span.end();
+      };
+      return {
+        next: async () => {
+          try {
+            const result = await iterator.next();
+            if (result.done) finish();
+            return result;
+          } catch (error) {
+            const platformError = toPlatformError(error);
+            finish(platformError);
+            throw platformError;
+          }
+        },
+        return: async () => {
+          call.cancel();
+          finish();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  });
+}

@@ -1,0 +1,13 @@
+export { createGrpcClient } from './grpc.client';
+export type { GrpcClient, RpcCallOptions } from './grpc.client';
+export { GrpcCallContext } from './grpc-call.context';
+export { GrpcRpc } from './grpc-rpc.decorator';
+export { attachGrpcTransport, startGrpcService } from './grpc-microservice.bootstrap';
+export type { GrpcServiceHandle } from './grpc-microservice.bootstrap';
+export { ERROR_CODE_TRAILER, fromGrpcError, grpcStatusOf, toGrpcError } from './grpc-status.mapping';
+export { ErrorCode, PlatformError } from './platform-error';
+export { ProtobufGrpcServer } from './protobuf-grpc.server';
+export type { ProtobufGrpcServerOptions } from './protobuf-grpc.server';
+export { PassThroughRpcExceptionFilter } from './rpc-exception.filter';
+export { rpcPath, toGrpcServiceDefinition } from './service-definition';
+export { metadataGetter, metadataSetter } from './trace-propagation';

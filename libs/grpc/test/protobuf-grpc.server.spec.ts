@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { Controller, Module } from '@nestjs/common';
+import { Payload, Ctx } from '@nestjs/microservices';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { create } from '@bufbuild/protobuf';
+import { join } from 'node:path';
+import {
+  IngestProgressSchema,
+  Prompts,
+  PromptTemplateSchema,
+  Retrieval,
+  type GetPromptRequest,
+  type IngestRequest,
+  type IngestProgress,
+  type PromptTemplate,
+} from '@llmops/contracts';
+import {
+  createGrpcClient,
+  ErrorCode,
+  GrpcCallContext,
+  GrpcRpc,
+  PlatformError,
+  startGrpcService,
+  type GrpcServiceHandle,
+} from '@llmops/grpc';
+
+let seenDeadline: number | undefined;
+let seenHeader: string | undefined;
+
+@Controller()
+class FixturePromptsController {
+  @GrpcRpc(Prompts, 'get')
+  async get(@Payload() request: GetPromptRequest, @Ctx() ctx: GrpcCallContext): Promise<PromptTemplate> {
+    seenDeadline = ctx.deadlineMs;
+    seenHeader = ctx.header('x-fixture');
+    if (request.name === 'missing') throw new PlatformError(ErrorCode.ModelNotFound, 'no such model: missing');
+    if (request.name === 'boom') throw new Error('secret path /etc/shadow leaked');
+    if (request.name === 'slow') await new Promise((resolve) => setTimeout(resolve, 500));
+    return create(PromptTemplateSchema, { name: request.name, version: '3' });
+  }
+
+  @GrpcRpc(Retrieval, 'ingest')
+  async *ingest(@Payload() request: IngestRequest): AsyncGenerator<IngestProgress> {
+    for (let done = 1; done <= request.documents.length; done++) {
+      yield create(IngestProgressSchema, { documentsDone: done, documentsTotal: request.documents.length });
+    }
+    if (request.collection === 'fail-after-progress') throw new PlatformError(ErrorCode.InvalidRequest, 'bad document');
+  }
+}
+
+@Module({ controllers: [FixturePromptsController] })
+class FixtureModule {}
+
+describe('ProtobufGrpcServer over a real socket', () => {
+  let handle: GrpcServiceHandle;
+  let address: string;
+
+  beforeAll(async () => {
+    handle = await startGrpcService(FixtureModule, { address: '127.0.0.1:0', services: [Prompts, Retrieval] });
+    address = `127.0.0.1:${handle.port}`;
+  });
+
+  afterAll(async () => {
+    await handle.app.close();
+  });
+
+  it('serves a unary call with protobuf-es messages, metadata and the caller deadline', async () => {
+    const client = createGrpcClient(Prompts, address);
+    const deadline = Date.now() + 5000;
+    const template = await client.get({ name: 'greeting' }, { deadlineMs: deadline, metadata: { 'x-fixture': 'yes' } });
+    expect(template.name).toBe('greeting');
+    expect(template.version).toBe('3');
+    expect(seenHeader).toBe('yes');
+    expect(Math.abs((seenDeadline ?? 0) - deadline)).toBeLessThan(50);
+    client.close();
+  });
+
+  it('carries the domain error code across the hop and hides internal errors', async () => {
+    const client = createGrpcClient(Prompts, address);
+    await expect(client.get({ name: 'missing' })).rejects.toMatchObject({
+      code: ErrorCode.ModelNotFound,
+      message: 'no such model: missing',
+    });
+    const internal = await client.get({ name: 'boom' }).catch((error: PlatformError) => error);
+    expect(internal).toBeInstanceOf(PlatformError);
+    expect((internal as PlatformError).code).toBe(ErrorCode.Internal);
+    expect((internal as PlatformError).message).not.toContain('shadow');
+    client.close();
+  });
+
+  it('fails with DEADLINE_EXCEEDED when the deadline passes', async () => {
+    const client = createGrpcClient(Prompts, address);
+    await expect(client.get({ name: 'slow' }, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: ErrorCode.DeadlineExceeded,
+    });
+    client.close();
+  });
+
+  it('streams server-streaming responses and ends with the error status after progress', async () => {
+    const client = createGrpcClient(Retrieval, address);
+    const documents = [{ source: 'a' }, { source: 'b' }, { source: 'c' }];
+    const progress: number[] = [];
+    for await (const item of client.ingest({ collection: 'ok', documents })) progress.push(item.documentsDone);
+    expect(progress).toEqual([1, 2, 3]);
+
+    const partial: number[] = [];
+    const failure = await (async () => {
+      for await (const item of client.ingest({ collection: 'fail-after-progress', documents })) partial.push(item.documentsDone);
+    })().catch((error: PlatformError) => error);
+    expect(partial).toEqual([1, 2, 3]);
+    expect(failure).toMatchObject({ code: ErrorCode.InvalidRequest, message: 'bad document' });
+    client.close();
+  });
+
+  it('answers the standard health checking protocol', async () => {
+    const definition = protoLoader.loadSync(join(require.resolve('grpc-health-check'), '../../../proto/health/v1/health.proto'), { enums: String });
+    const proto = grpc.loadPackageDefinition(definition) as any;
+    const health = new proto.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
+    const check = (service: string) =>
+      new Promise<any>((resolve, reject) => health.check({ service }, (error: unknown, response: unknown) => (error ? reject(error) : resolve(response))));
+    await expect(check('')).resolves.toMatchObject({ status: 'SERVING' });
+    await expect(check('llmops.v1.Prompts')).resolves.toMatchObject({ status: 'SERVING' });
+    health.close();
+  });
+
+  it('lists and describes its services through server reflection', async () => {
+    const definition = protoLoader.loadSync(
+      join(require.resolve('@grpc/reflection'), '../../proto/grpc/reflection/v1/reflection.proto'),
+    );
+    const proto = grpc.loadPackageDefinition(definition) as any;
+    const reflection = new proto.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+    const ask = (request: object) =>
+      new Promise<any>((resolve, reject) => {
+        const call = reflection.ServerReflectionInfo();
+        call.on('data', (response: unknown) => {
+          resolve(response);
+          call.end();
+        });
+        call.on('error', reject);
+        call.write(request);
+      });
+    const listed = await ask({ listServices: '*' });
+    const names = listed.listServicesResponse.service.map((service: { name: string }) => service.name);
+    expect(names).toEqual(expect.arrayContaining(['llmops.v1.Prompts', 'llmops.v1.Retrieval']));
+    const described = await ask({ fileContainingSymbol: 'llmops.v1.Retrieval' });
+    expect(described.fileDescriptorResponse.fileDescriptorProto.length).toBeGreaterThanOrEqual(2);
+    reflection.close();
+  });
+});

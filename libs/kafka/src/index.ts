@@ -1,0 +1,15 @@
+export { TOPICS, messageKey, topicDefinition } from './topics';
+export type { TopicDefinition, TopicMessage, TopicSchema } from './topics';
+export { TOPIC_NAMES, allTopicNamesWithDeadLetters, deadLetterTopicName, isTopicName } from './topic-names';
+export type { TopicName } from './topic-names';
+export { ensureTopics } from './ensure-topics';
+export type { EnsureTopicsOptions } from './ensure-topics';
+export { EventPublisher, PROTOBUF_CONTENT_TYPE } from './event-publisher';
+export type { EventPublisherOptions, EventPublisherStats } from './event-publisher';
+export { ConsumerRunner } from './consumer-runner';
+export type { BatchHandler, ConsumedBatch, ConsumedMessage, ConsumerRunnerOptions, ConsumerRunnerStats } from './consumer-runner';
+export { DiskOutbox, OutboxLockedError } from './disk-outbox';
+export type { DiskOutboxOptions, OutboxAppendResult, OutboxRecord } from './disk-outbox';
+export { activeTraceHeaders, contextFromHeaders } from './trace-headers';
+export { defaultKafkaLogger, silentKafkaLogger } from './kafka-logger';
+export type { KafkaLogger } from './kafka-logger';

@@ -1,0 +1,294 @@
+import OpenAI, {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai';
+import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
+import { ChatProvider, ChatRequest, ChatResult, ChatStreamEvent, ChatUsage } from './chat-provider';
+import { LinkedAbort } from './linked-abort';
+import { abortError, PartialGeneration, ProviderError, ProviderErrorCode } from './provider-error';
+import { TokenCounter } from './token-counter';
+
+export interface OpenAiCompatibleProviderOptions {
+  /** Provider id from llmops.yaml; names the upstream in error messages. */
+  providerId: string;
+  /** Base URL including the version segment, e.g. https://api.openai.com/v1. */
+  baseURL: string;
+  /** Empty or absent for local servers (Ollama, vLLM) that take no key: no Authorization is sent. */
+  apiKey?: string;
+  /**
+   * How long we wait for a whole non-streamed answer, and for a stream's first chunk.
+   * Default 60 s. Retries are ours to decide (the SDK's own retries are off).
+   */
+  timeoutMs?: number;
+  /** Longest silence between two chunks of a stream. Default: timeoutMs. */
+  streamIdleTimeoutMs?: number;
+  /** Newer OpenAI models take only max_completion_tokens; most compatible servers take max_tokens. */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  tokenCounter?: TokenCounter;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/**
+ * A ChatProvider over the official OpenAI SDK, for OpenAI and every server that speaks its
+ * chat.completions API (vLLM, Groq, Ollama, TGI...). Usage reported by the provider is the
+ * truth; our tokenizer only fills in when the provider reports none.
+ */
+export class OpenAiCompatibleProvider implements ChatProvider {
+  private readonly client: OpenAI;
+  private readonly timeoutMs: number;
+  private readonly streamIdleTimeoutMs: number;
+  private readonly tokens: TokenCounter;
+
+  constructor(private readonly options: OpenAiCompatibleProviderOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? this.timeoutMs;
+    this.tokens = options.tokenCounter ?? new TokenCounter();
+    const hasKey = Boolean(options.apiKey);
+    this.client = new OpenAI({
+      baseURL: options.baseURL,
+      // The SDK insists on a credential; without a key we send a placeholder it never uses,
+      // because the Authorization header is removed below.
+      apiKey: hasKey ? options.apiKey : 'no-key',
+      defaultHeaders: hasKey ? undefined : { Authorization: null },
+      // Passed explicitly so the SDK does not pick them up from the environment.
+      organization: null,
+      project: null,
+      maxRetries: 0,
+      // A backstop only: our own timers abort earlier with a reason we can classify.
+      timeout: this.timeoutMs + 1_000,
+      logLevel: 'off',
+    });
+  }
+
+  async generate(req: ChatRequest, signal: AbortSignal): Promise<ChatResult> {
+    const scope = new LinkedAbort(signal);
+    scope.timeoutAfter(this.timeoutMs, `${this.options.providerId} gave no answer within ${this.timeoutMs} ms`);
+    try {
+      const completion: ChatCompletion = await this.client.chat.completions.create(
+        { ...this.body(req), stream: false },
+        { signal: scope.signal },
+      );
+      const choice = completion.choices[0];
+      if (!choice) {
+        throw new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, `${this.options.providerId} returned no choices`);
+      }
+      const content = choice.message.content ?? '';
+      return {
+        content,
+        finishReason: choice.finish_reason ?? 'stop',
+        responseModel: completion.model || req.model,
+        usage: this.usage(completion.usage, req, content),
+      };
+    } catch (err) {
+      throw this.toProviderError(err, scope.signal);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async *generateStream(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamEvent> {
+    const scope = new LinkedAbort(signal);
+    scope.timeoutAfter(this.timeoutMs, `${this.options.providerId} sent nothing within ${this.timeoutMs} ms`);
+    let text = '';
+    const partial = (): PartialGeneration => ({ text, usage: this.usage(undefined, req, text) });
+    try {
+      let stream;
+      try {
+        stream = await this.client.chat.completions.create(
+          { ...this.body(req), stream: true, stream_options: { include_usage: true } },
+          { signal: scope.signal },
+        );
+      } catch (err) {
+        throw this.toProviderError(err, scope.signal);
+      }
+
+      let finishReason: string | undefined;
+      let responseModel = req.model;
+      let reported: CompletionUsage | undefined;
+      try {
+        for await (const chunk of stream) {
+          scope.timeoutAfter(
+            this.streamIdleTimeoutMs,
+            `${this.options.providerId} went silent for ${this.streamIdleTimeoutMs} ms mid-stream`,
+          );
+          if (chunk.model) responseModel = chunk.model;
+          if (chunk.usage) reported = chunk.usage;
+          const choice = chunk.choices[0];
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          const delta = choice?.delta?.content;
+          if (delta) {
+            text += delta;
+            yield { type: 'delta', text: delta };
+          }
+        }
+      } catch (err) {
+        throw this.toStreamError(err, scope.signal, partial());
+      }
+      // The SDK ends iteration quietly when its signal aborts, so an abort must be checked here.
+      if (scope.signal.aborted) throw abortError(scope.signal, partial());
+      if (!finishReason) {
+        throw new ProviderError(
+          ProviderErrorCode.STREAM_BROKEN,
+          `${this.options.providerId} ended the stream without a finish reason`,
+          { partial: partial() },
+        );
+      }
+      yield {
+        type: 'done',
+        result: { content: text, finishReason, responseModel, usage: this.usage(reported, req, text) },
+      };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  private body(req: ChatRequest): ChatCompletionCreateParamsBase {
+    const body: ChatCompletionCreateParamsBase = {
+      model: req.model,
+      // Tool calling is not part of our contract yet; roles pass through as the caller gave them.
+      messages: req.messages.map(
+        (m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }) as ChatCompletionMessageParam,
+      ),
+    };
+    if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (req.topP !== undefined) body.top_p = req.topP;
+    if (req.maxTokens !== undefined) body[this.options.maxTokensField ?? 'max_tokens'] = req.maxTokens;
+    if (req.stop && req.stop.length > 0) body.stop = req.stop;
+    return body;
+  }
+
+  private usage(reported: CompletionUsage | null | undefined, req: ChatRequest, content: string): ChatUsage {
+    if (reported) {
+      return {
+        inputTokens: reported.prompt_tokens,
+        outputTokens: reported.completion_tokens,
+        cachedInputTokens: reported.prompt_tokens_details?.cached_tokens ?? 0,
+        reasoningTokens: reported.completion_tokens_details?.reasoning_tokens ?? 0,
+        estimated: false,
+      };
+    }
+    return {
+      inputTokens: this.tokens.countMessages(req.messages, req.model),
+      outputTokens: this.tokens.countText(content, req.model),
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+      estimated: true,
+    };
+  }
+
+  /** After the stream started, anything that is not an abort or an upstream error event is a break. */
+  private toStreamError(err: unknown, signal: AbortSignal, partial: PartialGeneration): ProviderError {
+    if (signal.aborted) return abortError(signal, partial);
+    if (err instanceof APIError && !(err instanceof APIConnectionError) && !(err instanceof APIUserAbortError)) {
+      return this.fromApiError(err).withPartial(partial);
+    }
+    return new ProviderError(
+      ProviderErrorCode.STREAM_BROKEN,
+      `the stream from ${this.options.providerId} broke after ${partial.text.length} characters: ${this.describe(err)}`,
+      { partial, cause: err },
+    );
+  }
+
+  private toProviderError(err: unknown, signal: AbortSignal): ProviderError {
+    if (err instanceof ProviderError) return err;
+    if (signal.aborted) return abortError(signal);
+    if (err instanceof APIUserAbortError) {
+      return new ProviderError(ProviderErrorCode.CANCELLED, 'the request was cancelled', { cause: err });
+    }
+    if (err instanceof APIConnectionTimeoutError) {
+      return new ProviderError(ProviderErrorCode.TIMEOUT, `${this.options.providerId} timed out`, { cause: err });
+    }
+    if (err instanceof APIConnectionError) {
+      return new ProviderError(
+        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+        `could not reach ${this.options.providerId}: ${this.describe(err)}`,
+        { cause: err },
+      );
+    }
+    if (err instanceof APIError) return this.fromApiError(err);
+    // Checked by name: fetch's errors may come from another realm (jest, vm), where instanceof fails.
+    if (errorName(err) === 'SyntaxError') {
+      return new ProviderError(
+        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+        `${this.options.providerId} sent a response that is not valid JSON`,
+        { cause: err },
+      );
+    }
+    if (errorName(err) === 'TypeError') {
+      // undici reports a connection that died while the body was read as a TypeError ("terminated").
+      return new ProviderError(
+        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+        `the connection to ${this.options.providerId} failed: ${this.describe(err)}`,
+        { cause: err },
+      );
+    }
+    return new ProviderError(ProviderErrorCode.UNKNOWN, `${this.options.providerId} failed: ${this.describe(err)}`, {
+      cause: err,
+    });
+  }
+
+  private fromApiError(err: APIError): ProviderError {
+    const status = err.status;
+    const code = typeof err.code === 'string' ? err.code : undefined;
+    const upstream = this.describe(err);
+    const message = `${this.options.providerId} answered ${status ?? 'with an error event'}: ${upstream}`;
+    const base = { status, cause: err };
+    if (code === 'context_length_exceeded') return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+    if (code === 'content_policy_violation' || code === 'content_filter') {
+      return new ProviderError(ProviderErrorCode.CONTENT_POLICY, message, base);
+    }
+    if (status === undefined) {
+      // An error event inside a stream: only its type says what went wrong.
+      return err.type === 'server_error'
+        ? new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, base)
+        : new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
+    }
+    if (status === 429) {
+      return new ProviderError(ProviderErrorCode.RATE_LIMITED, message, {
+        ...base,
+        retryAfterMs: retryAfterMs(err.headers),
+      });
+    }
+    if (status === 401 || status === 403) return new ProviderError(ProviderErrorCode.AUTH, message, base);
+    if (status === 408) return new ProviderError(ProviderErrorCode.TIMEOUT, message, base);
+    if (status >= 500) {
+      return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, {
+        ...base,
+        retryAfterMs: retryAfterMs(err.headers),
+      });
+    }
+    if (status >= 400) return new ProviderError(ProviderErrorCode.BAD_REQUEST, message, base);
+    return new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
+  }
+
+  /** An upstream message, with our key cut out in case a server echoes it back. */
+  private describe(err: unknown): string {
+    const raw = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
+    const key = this.options.apiKey;
+    return key && key.length >= 4 ? raw.split(key).join('[redacted]') : raw;
+  }
+}
+
+/** Retry-After as OpenAI sends it: `retry-after-ms`, or `retry-after` in seconds or as a date. */
+export function retryAfterMs(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers?.get('retry-after');
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : undefined;
+}
