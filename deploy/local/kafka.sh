@@ -45,7 +45,7 @@ fetch() {
   local tmp="$CACHE_DIR/libs.partial.$$"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  mvn -q -B -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
+  mvn -q -B -Dstyle.color=never -f "$HERE/kafka/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$tmp" \
     || { rm -rf "$tmp"; die "mvn dependency:copy-dependencies failed"; }
   ls "$tmp"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 || { rm -rf "$tmp"; die "kafka_2.13 jar missing after fetch"; }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { drainStream, type ClickHouseClient } from '@clickhouse/client';
 import { withClickHouseRetry, type RetryPolicy } from './query-clickhouse';
 
-export interface BatchWriterOptions<Tables extends Record<string, object>> {
+export interface BatchWriterOptions<Tables extends { [K in keyof Tables]: object }> {
   client: ClickHouseClient;
   /** A table's batch is sent as soon as it holds this many rows. */
   maxBatchRows?: number;
@@ -36,7 +36,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
  * it rejects with a classified ClickHouseQueryError when the batch failed after retries of retryable errors.
  * Batches of one table are inserted one after another, in the order rows arrived.
  */
-export class BatchWriter<Tables extends Record<string, object>> {
+export class BatchWriter<Tables extends { [K in keyof Tables]: object }> {
   private readonly pending = new Map<string, PendingBatch<object>>();
   private readonly tails = new Map<string, Promise<void>>();
   private readonly maxBatchRows: number;
@@ -120,7 +120,9 @@ export class BatchWriter<Tables extends Record<string, object>> {
     // The token goes in the SQL, not in clickhouse_settings, so it cannot leak into the embedded engine's session.
     const query =
       `INSERT INTO ${table}` +
-      (token ? ` SETTINGS insert_deduplication_token = '${token}'` : '') +
+      (token
+        ? ` SETTINGS insert_deduplication_token = '${token}', deduplicate_blocks_in_dependent_materialized_views = 1`
+        : '') +
       ' FORMAT JSONEachRow';
     await withClickHouseRetry(
       `insert ${rows.length} rows into ${table}`,

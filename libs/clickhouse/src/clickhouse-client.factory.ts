@@ -1,4 +1,9 @@
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import {
+  ClickHouseLogLevel,
+  createClient,
+  type ClickHouseClient,
+  type ClickHouseClientConfigOptions,
+} from '@clickhouse/client';
 import type { ChdbConnection } from 'chdb/dist/connection';
 
 type Connection = NonNullable<ClickHouseClientConfigOptions['connection']>;
@@ -14,6 +19,8 @@ export interface ClickHouseClientOptions {
   password?: string;
   /** HTTP request timeout in ms (server only). */
   requestTimeoutMs?: number;
+  /** The HTTP client's own logging; failures also surface as classified ClickHouseQueryErrors. Default WARN. */
+  logLevel?: ClickHouseLogLevel;
 }
 
 // Settings chdb/connection already drops because they only mean something to the HTTP server.
@@ -51,6 +58,7 @@ export function createClickHouseClient(options: ClickHouseClientOptions): ClickH
       username: options.username,
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? 30_000,
+      log: { level: options.logLevel ?? ClickHouseLogLevel.WARN },
     });
   }
   // Loaded lazily: the native engine is only mapped into processes that use it. `chdb/connection` is a package

@@ -120,7 +120,9 @@ export class ReadOnlySqlGuard {
         operation: 'sql.run',
         query:
           `SELECT * FROM (\n${statement}\n) SETTINGS readonly = 1, max_execution_time = ${maxExecutionTimeSeconds}, ` +
-          `max_result_rows = ${maxResultRows}, max_result_bytes = ${maxResultBytes}, result_overflow_mode = 'throw'`,
+          `max_result_rows = ${maxResultRows}, max_result_bytes = ${maxResultBytes}, result_overflow_mode = 'throw', ` +
+          // The server's default; chdb's is 0. One answer shape on both engines, and no precision lost above 2^53.
+          'output_format_json_quote_64bit_integers = 1',
         retry: { attempts: 1 },
       });
     } catch (err) {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClickHouseLogLevel } from '@clickhouse/client';
 import {
   BatchWriter,
   ClickHouseErrorKind,
@@ -150,7 +151,7 @@ describe('queryClickhouse', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('retries network failures, then reports them as NETWORK', async () => {
-      const http = createClickHouseClient({ url, database: 'llmops' });
+      const http = createClickHouseClient({ url, database: 'llmops', logLevel: ClickHouseLogLevel.OFF });
       requests = 0;
       mode = 'hangup';
       const err = await queryClickhouse({
@@ -165,7 +166,7 @@ describe('queryClickhouse', () => {
     });
 
     it('does not retry a syntax error from the server', async () => {
-      const http = createClickHouseClient({ url, database: 'llmops' });
+      const http = createClickHouseClient({ url, database: 'llmops', logLevel: ClickHouseLogLevel.OFF });
       requests = 0;
       mode = 'syntax';
       const err = await queryClickhouse({ client: http, query: 'SELEC 1', retry: { attempts: 3, baseDelayMs: 1 } }).catch(

@@ -26,3 +26,7 @@ export type { Environment, LoadPlatformConfigOptions } from './platform-config.l
 export { envBoolean, envPort, parseEnv } from './env.parser';
 export { ApiKeyResolver, hashApiKey } from './api-key.resolver';
 export type { ResolvedApiKey } from './api-key.resolver';
+export { DEFAULT_GRPC_PORTS, envNameOfAddress, MESH_SERVICES, serviceAddress, serviceAddressBook } from './service-address-book';
+export type { MeshService } from './service-address-book';
+export { loadServiceEnvironment } from './service-environment';
+export type { ServiceEnvironment } from './service-environment';

@@ -1,4 +1,4 @@
-import type { INestApplication, INestMicroservice, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DescService } from '@bufbuild/protobuf';
 import { ProtobufGrpcServer } from './protobuf-grpc.server';
@@ -12,7 +12,7 @@ export interface GrpcServiceHandle {
 
 /** Starts a Nest application whose only transport is gRPC. */
 export async function startGrpcService(
-  module: Type<unknown>,
+  module: Type<unknown> | DynamicModule,
   options: { address: string; services: DescService[] },
 ): Promise<GrpcServiceHandle> {
   const server = new ProtobufGrpcServer(options);

@@ -157,6 +157,7 @@ export class EventPublisher {
     if (this.state === 'closed' || this.state === 'closing') return;
     if (this.state === 'new') {
       this.state = 'closed';
+      if (this.buffer.length > 0) this.reject(this.buffer.splice(0).length, 'closed before start()');
       return;
     }
     // Drain while the broker answers; once it is known to be away, the records are on disk

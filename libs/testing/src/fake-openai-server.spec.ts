@@ -9,6 +9,10 @@ async function sseData(res: Response): Promise<string[]> {
     .map((block) => block.slice('data: '.length));
 }
 
+// Response bodies are checked field by field below, so they are read untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (res: Response): Promise<any> => res.json();
+
 const post = (server: FakeOpenAiServer, path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${server.url}${path}`, {
     method: 'POST',
@@ -30,7 +34,7 @@ describe('fake OpenAI server', () => {
       ],
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(body).toMatchObject({
       object: 'chat.completion',
       model: 'gpt-4o-mini',
@@ -86,13 +90,13 @@ describe('fake OpenAI server', () => {
     const limited = await post(server, '/chat/completions', { model: 'fail-429', messages });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('1');
-    expect((await limited.json()).error).toMatchObject({ code: 'rate_limit_exceeded', param: 'requests' });
+    expect((await json(limited)).error).toMatchObject({ code: 'rate_limit_exceeded', param: 'requests' });
     const failed = await post(server, '/chat/completions', { model: 'fail-500', messages });
     expect(failed.status).toBe(500);
-    expect((await failed.json()).error.type).toBe('server_error');
+    expect((await json(failed)).error.type).toBe('server_error');
     const tooLong = await post(server, '/chat/completions', { model: 'fail-400-context', messages });
     expect(tooLong.status).toBe(400);
-    expect((await tooLong.json()).error.code).toBe('context_length_exceeded');
+    expect((await json(tooLong)).error.code).toBe('context_length_exceeded');
   });
 
   it('rejects a wrong or missing key when one is expected', async () => {
@@ -100,7 +104,7 @@ describe('fake OpenAI server', () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
     const wrong = await post(server, '/chat/completions', body, { authorization: 'Bearer sk-wrong-key-99999' });
     expect(wrong.status).toBe(401);
-    const error = (await wrong.json()).error;
+    const error = (await json(wrong)).error;
     expect(error.code).toBe('invalid_api_key');
     expect(error.message).not.toContain('sk-wrong-key-99999');
     expect((await post(server, '/chat/completions', body)).status).toBe(401);
@@ -110,13 +114,13 @@ describe('fake OpenAI server', () => {
 
   it('lists models and returns embeddings as floats or base64', async () => {
     server = await startFakeOpenAiServer({ models: ['m1'] });
-    const models = await (await fetch(`${server.url}/models`)).json();
+    const models = await json(await fetch(`${server.url}/models`));
     expect(models).toEqual({ object: 'list', data: [{ id: 'm1', object: 'model', created: expect.any(Number), owned_by: 'system' }] });
-    const floats = await (await post(server, '/embeddings', { model: 'e', input: ['a b', 'c'], dimensions: 4 })).json();
+    const floats = await json(await post(server, '/embeddings', { model: 'e', input: ['a b', 'c'], dimensions: 4 }));
     expect(floats.data).toHaveLength(2);
     expect(floats.data[0].embedding).toHaveLength(4);
     expect(floats.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
-    const b64 = await (await post(server, '/embeddings', { model: 'e', input: 'a b', dimensions: 4, encoding_format: 'base64' })).json();
+    const b64 = await json(await post(server, '/embeddings', { model: 'e', input: 'a b', dimensions: 4, encoding_format: 'base64' }));
     const decoded = Array.from(new Float32Array(Uint8Array.from(Buffer.from(b64.data[0].embedding, 'base64')).buffer));
     expect(decoded.map((v) => v.toFixed(5))).toEqual(floats.data[0].embedding.map((v: number) => v.toFixed(5)));
   });

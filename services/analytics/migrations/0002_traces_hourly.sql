@@ -1,8 +1,10 @@
 -- Hourly rollup of traces per tenant, model and prompt version. Counters are sums; latency keeps mergeable
 -- quantile states, read with quantilesMerge(0.5, 0.95, 0.99)(latency_quantiles).
 -- The view sees inserted blocks, not merged rows: an event redelivered in a batch that differs from the first
--- one is counted twice here, while llmops.traces FINAL counts it once. Same-batch redeliveries are dropped by
--- the insert deduplication token before they reach the view.
+-- one is counted twice here, while llmops.traces FINAL counts it once. A re-sent identical batch is dropped:
+-- the writer's insert_deduplication_token (with deduplicate_blocks_in_dependent_materialized_views) reaches
+-- this table too, hence its deduplication window. Without a token ClickHouse would compare aggregated blocks
+-- by content, and two different batches can aggregate to the same block: always insert traces with a token.
 
 CREATE TABLE IF NOT EXISTS llmops.traces_hourly
 (
@@ -24,7 +26,8 @@ CREATE TABLE IF NOT EXISTS llmops.traces_hourly
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (tenant_id, hour, model, provider, prompt_name, prompt_version)
-TTL hour + INTERVAL 400 DAY;
+TTL hour + INTERVAL 400 DAY
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS llmops.traces_hourly_mv TO llmops.traces_hourly AS
 SELECT

@@ -1,4 +1,4 @@
-import { FakeOpenAiServer, startFakeOpenAiServer } from '../../../libs/testing/src/fake-openai-server';
+import { FakeOpenAiServer, startFakeOpenAiServer } from '@llmops/testing';
 import { ChatRequest, ChatStreamEvent } from '../src/providers/chat-provider';
 import { OpenAiCompatibleProvider } from '../src/providers/openai-compatible.provider';
 import { ProviderError, ProviderErrorCode } from '../src/providers/provider-error';
@@ -123,7 +123,7 @@ describe('OpenAiCompatibleProvider against a server speaking the OpenAI wire for
     });
     // cl100k_base: "Paris is the capital of France." is 7 tokens; the messages are framed as OpenAI does.
     expect(whole.usage.outputTokens).toBe(7);
-    expect(expectedInput).toBe(3 + (3 + 1 + 5) + (3 + 1 + 7));
+    expect(expectedInput).toBe(3 + (3 + 1 + 4) + (3 + 1 + 7));
 
     const streamed = await collect(provider.generateStream(req, signal()));
     expect(streamed.done).toMatchObject({ result: { usage: whole.usage } });

@@ -9,7 +9,7 @@ describe('EmailRecognizer', () => {
     ['Write to Jane+news@mail.example.co.uk today', 'Jane+news@mail.example.co.uk'],
     ['USER_1@Example.ORG', 'USER_1@Example.ORG'],
     ['Contact: <ops-team@acme-corp.io>', 'ops-team@acme-corp.io'],
-    ['mailto:x@y.dev', 'mailto:x@y.dev'],
+    ['mailto:x@y.dev', 'x@y.dev'],
     ['send it to a@b.io.', 'a@b.io'],
     ["o'brien@example.ie", "o'brien@example.ie"],
     ['josé@exämple.de', 'josé@exämple.de'],
@@ -34,7 +34,6 @@ describe('EmailRecognizer', () => {
   );
 
   it('finishes quickly on adversarial input', () => {
-    recognizer.find('warm@up.example');
     const inputs = [
       'a@'.repeat(50_000),
       'a'.repeat(100_000) + '@',
@@ -44,9 +43,22 @@ describe('EmailRecognizer', () => {
       'x@y.io '.repeat(14_000),
     ];
     for (const input of inputs) {
-      const started = performance.now();
-      recognizer.find(input);
-      expect(performance.now() - started).toBeLessThan(50);
+      expect(fastestRunMs(() => recognizer.find(input))).toBeLessThan(50);
     }
   });
 });
+
+/**
+ * Fastest of a few runs after a warm-up, in ms. A linear scan passes easily; a quadratic one
+ * (seconds on 100 KB) fails every run, so this stays meaningful on a busy CI machine.
+ */
+function fastestRunMs(run: () => unknown): number {
+  run();
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const started = performance.now();
+    run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}

@@ -1,8 +1,8 @@
 import type { PiiRecognizer, PiiSpan } from './pii.recognizer';
 
-const LOCAL_SYMBOLS = new Set("!#$%&'*+/=?^_`{|}~.-");
+const LOCAL_SYMBOL_CODES = new Set([..."!#$%&'*+/=?^_`{|}~.-"].map((char) => char.charCodeAt(0)));
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
-const LETTERS = /^\p{L}{2,}$/u;
+const LETTER = /^\p{L}$/u;
 
 /**
  * E-mail addresses. Rather than one regular expression (which backtracks quadratically on input
@@ -20,15 +20,19 @@ export class EmailRecognizer implements PiiRecognizer {
     let previousEnd = 0;
     for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
       let start = at;
-      while (start > previousEnd && isLocalChar(text.charCodeAt(start - 1), text[start - 1]!)) start--;
+      while (start > previousEnd && isLocalChar(text, start - 1)) start--;
       while (start < at && text[start] === '.') start++;
       if (start === at || text[at - 1] === '.') continue;
 
       let end = at + 1;
-      while (end < text.length && isDomainChar(text.charCodeAt(end), text[end]!)) end++;
+      let dots = 0;
+      for (; end < text.length && isDomainChar(text, end); end++) {
+        if (text.charCodeAt(end) === 0x2e) dots++;
+      }
+      if (dots === 0) continue; // cheap exit for the common "name@host" and for "a@a@a@..."
       // Sentence punctuation after an address ("write to a@b.io.") is not part of it.
       while (end > at + 1 && (text[end - 1] === '.' || text[end - 1] === '-')) end--;
-      if (!isDomain(text.slice(at + 1, end))) continue;
+      if (!isDomain(text, at + 1, end)) continue;
 
       spans.push({ start, end, score: 0.95 });
       previousEnd = end;
@@ -37,27 +41,44 @@ export class EmailRecognizer implements PiiRecognizer {
   }
 }
 
-function isLocalChar(code: number, char: string): boolean {
+function isLocalChar(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
   if (isAsciiAlnum(code)) return true;
-  if (code < 0x80) return LOCAL_SYMBOLS.has(char);
-  return LETTER_OR_DIGIT.test(char);
+  if (code < 0x80) return LOCAL_SYMBOL_CODES.has(code);
+  return LETTER_OR_DIGIT.test(text[index]!);
 }
 
-function isDomainChar(code: number, char: string): boolean {
+function isDomainChar(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
   if (isAsciiAlnum(code) || code === 0x2e /* . */ || code === 0x2d /* - */) return true;
-  return code >= 0x80 && LETTER_OR_DIGIT.test(char);
+  return code >= 0x80 && LETTER_OR_DIGIT.test(text[index]!);
 }
 
 function isAsciiAlnum(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
 }
 
-function isDomain(domain: string): boolean {
-  if (domain.length === 0 || domain.length > 253) return false;
-  const labels = domain.split('.');
-  if (labels.length < 2) return false;
-  for (const label of labels) {
-    if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false;
+/** Labels of 1-63 characters not starting or ending with "-", at least two, the last all letters (2+). Read in place. */
+function isDomain(text: string, from: number, to: number): boolean {
+  if (to - from > 253) return false;
+  let labelStart = from;
+  let labels = 0;
+  for (let position = from; position <= to; position++) {
+    if (position < to && text.charCodeAt(position) !== 0x2e) continue;
+    const length = position - labelStart;
+    if (length === 0 || length > 63 || text.charCodeAt(labelStart) === 0x2d || text.charCodeAt(position - 1) === 0x2d) return false;
+    labels++;
+    if (position === to) {
+      if (labels < 2 || length < 2) return false;
+      for (let index = labelStart; index < to; index++) if (!isLetter(text, index)) return false;
+    }
+    labelStart = position + 1;
   }
-  return LETTERS.test(labels[labels.length - 1]!);
+  return true;
+}
+
+function isLetter(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return true;
+  return code >= 0x80 && LETTER.test(text[index]!);
 }

@@ -104,7 +104,7 @@ describe('GuardrailEngine', () => {
       action: 'REDACT',
       findings: [
         { type: 'payment_card', detector: 'payment-card-recognizer', messageIndex: 0, start: 10, end: 29, score: 0.95 },
-        { type: 'email', detector: 'email-recognizer', messageIndex: 0, start: 46, end: 61, score: 0.95 },
+        { type: 'email', detector: 'email-recognizer', messageIndex: 0, start: 45, end: 60, score: 0.95 },
       ],
       content: 'Your card [CARD_1] is on file for [EMAIL_1].',
     });
@@ -113,10 +113,23 @@ describe('GuardrailEngine', () => {
 
   it('checks 100 KB of adversarial input quickly', () => {
     const big = new GuardrailEngine({ maxInputChars: 200_000, redact: ['email', 'payment_card'] });
-    big.checkInput([{ role: 'user', content: 'warm-up a@b.io' }]);
-    const started = performance.now();
-    const verdict = big.checkInput([{ role: 'user', content: 'a@'.repeat(50_000) }]);
-    expect(performance.now() - started).toBeLessThan(50);
-    expect(verdict.action).toBe('PASS');
+    const messages = [{ role: 'user', content: 'a@'.repeat(50_000) }];
+    expect(fastestRunMs(() => big.checkInput(messages))).toBeLessThan(50);
+    expect(big.checkInput(messages).action).toBe('PASS');
   });
 });
+
+/**
+ * Fastest of a few runs after a warm-up, in ms. A linear scan passes easily; a quadratic one
+ * (seconds on 100 KB) fails every run, so this stays meaningful on a busy CI machine.
+ */
+function fastestRunMs(run: () => unknown): number {
+  run();
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const started = performance.now();
+    run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}

@@ -34,21 +34,39 @@ describe('PaymentCardRecognizer', () => {
 
   it('finds a card inside a longer run of digit groups', () => {
     expect(found('ref 12 4111 1111 1111 1111')).toEqual(['4111 1111 1111 1111']);
+    expect(found('4111 1111 1111 1111 5555 5555 5555 4444')).toEqual(['4111 1111 1111 1111', '5555 5555 5555 4444']);
+    expect(found('4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1')).toEqual(['4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1']);
+    expect(found('1 2 3 4111 1111 1111 1111')).toEqual(['4111 1111 1111 1111']);
   });
 
   it('scores numbers with a known issuer prefix higher', () => {
     const [visa] = recognizer.find('4111111111111111');
-    const [unknown] = recognizer.find('8000000000000001');
-    expect(passesLuhn('8000000000000001')).toBe(true);
+    const [unknown] = recognizer.find('8000000000000003');
+    expect(passesLuhn('8000000000000003')).toBe(true);
     expect(visa!.score).toBeGreaterThan(unknown!.score);
   });
 
   it('stays linear on long runs of digits and separators', () => {
-    const inputs = ['1 '.repeat(50_000), '9'.repeat(100_000), '12-'.repeat(33_000)];
+    const inputs = ['1 '.repeat(50_000), '9'.repeat(100_000), '12-'.repeat(33_000), '123 '.repeat(25_000), '4111 '.repeat(20_000)];
+    // 100 ms, not 50: these inputs make tens of thousands of candidate groups. A quadratic
+    // scan of 100 KB takes seconds, so the test still catches one on a busy machine.
     for (const input of inputs) {
-      const started = performance.now();
-      recognizer.find(input);
-      expect(performance.now() - started).toBeLessThan(50);
+      expect(fastestRunMs(() => recognizer.find(input))).toBeLessThan(100);
     }
   });
 });
+
+/**
+ * Fastest of a few runs after a warm-up, in ms. A linear scan passes easily; a quadratic one
+ * (seconds on 100 KB) fails every run, so this stays meaningful on a busy CI machine.
+ */
+function fastestRunMs(run: () => unknown): number {
+  run();
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const started = performance.now();
+    run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}

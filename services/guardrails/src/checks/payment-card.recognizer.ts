@@ -2,6 +2,7 @@ import type { PiiRecognizer, PiiSpan } from './pii.recognizer';
 
 const MIN_DIGITS = 13;
 const MAX_DIGITS = 19;
+const MIN_GROUP_DIGITS = 3;
 
 /**
  * Payment card numbers: 13 to 19 digits, optionally grouped with single spaces or dashes, that
@@ -51,19 +52,28 @@ function readDigitGroups(text: string, from: number): DigitGroup[] {
 }
 
 function cardsIn(text: string, groups: DigitGroup[]): PiiSpan[] {
+  let total = 0;
+  for (const group of groups) total += group.end - group.start;
+  if (total < MIN_DIGITS) return [];
+  if (total <= MAX_DIGITS && isPlausibleCard(text, groups, 0, groups.length - 1)) return [span(text, groups, 0, groups.length - 1)];
+  if (groups.length === 1) return [];
+
+  // Inside a longer run, only windows of groups of 3+ digits (how cards are printed) are tried;
+  // this keeps "1 2 3 4 ..." cheap and avoids picking cards out of tables of small numbers.
   const spans: PiiSpan[] = [];
   let first = 0;
   while (first < groups.length) {
-    let best: { last: number; digits: string } | undefined;
-    let digits = '';
+    let best: number | undefined;
+    let count = 0;
     for (let last = first; last < groups.length; last++) {
-      digits += text.slice(groups[last]!.start, groups[last]!.end);
-      if (digits.length > MAX_DIGITS) break;
-      if (digits.length >= MIN_DIGITS && isPlausibleCardNumber(digits)) best = { last, digits };
+      const length = groups[last]!.end - groups[last]!.start;
+      count += length;
+      if (length < MIN_GROUP_DIGITS || count > MAX_DIGITS) break;
+      if (count >= MIN_DIGITS && isPlausibleCard(text, groups, first, last)) best = last;
     }
-    if (best) {
-      spans.push({ start: groups[first]!.start, end: groups[best.last]!.end, score: hasKnownIssuerPrefix(best.digits) ? 0.95 : 0.7 });
-      first = best.last + 1;
+    if (best !== undefined) {
+      spans.push(span(text, groups, first, best));
+      first = best + 1;
     } else {
       first++;
     }
@@ -71,18 +81,47 @@ function cardsIn(text: string, groups: DigitGroup[]): PiiSpan[] {
   return spans;
 }
 
-function isPlausibleCardNumber(digits: string): boolean {
+function span(text: string, groups: DigitGroup[], first: number, last: number): PiiSpan {
+  let prefix = '';
+  for (let index = first; index <= last && prefix.length < 4; index++) prefix += text.slice(groups[index]!.start, groups[index]!.end);
+  return { start: groups[first]!.start, end: groups[last]!.end, score: hasKnownIssuerPrefix(prefix) ? 0.95 : 0.7 };
+}
+
+/**
+ * Luhn over the digits of groups first..last, read in place: building a string per candidate
+ * window made long runs of digit groups several times slower.
+ */
+function isPlausibleCard(text: string, groups: DigitGroup[], first: number, last: number): boolean {
+  let sum = 0;
+  let double = false;
+  let allSame = true;
+  const firstDigit = text.charCodeAt(groups[first]!.start);
+  for (let index = last; index >= first; index--) {
+    const group = groups[index]!;
+    for (let position = group.end - 1; position >= group.start; position--) {
+      const code = text.charCodeAt(position);
+      if (code !== firstDigit) allSame = false;
+      let digit = code - 48;
+      if (double) {
+        digit *= 2;
+        if (digit > 9) digit -= 9;
+      }
+      sum += digit;
+      double = !double;
+    }
+  }
   // "0000 0000 0000 0000" passes Luhn but is a placeholder, not a card.
-  return passesLuhn(digits) && !/^(\d)\1*$/.test(digits);
+  return sum % 10 === 0 && !allSame;
 }
 
 /** The Luhn (mod 10) checksum that every payment card number satisfies. */
 export function passesLuhn(digits: string): boolean {
-  if (!/^\d+$/.test(digits)) return false;
+  if (digits.length === 0) return false;
   let sum = 0;
   let double = false;
   for (let i = digits.length - 1; i >= 0; i--) {
     let digit = digits.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return false;
     if (double) {
       digit *= 2;
       if (digit > 9) digit -= 9;

@@ -9,9 +9,10 @@ const O200K_PREFIXES = ['gpt-4o', 'gpt-4.1', 'gpt-4.5', 'gpt-5', 'o1', 'o3', 'o4
  * time). Open models (Llama, Mistral...) have their own tokenizers; cl100k_base is the
  * documented approximation for them, and such counts are marked estimated by the caller.
  */
-export class TokenCounter {
-  private readonly encodings = new Map<TiktokenEncoding, Tiktoken>();
+// Building an encoding parses its whole rank table (~0.5 s), so each is built once per process.
+const encodings = new Map<TiktokenEncoding, Tiktoken>();
 
+export class TokenCounter {
   encodingNameFor(model: string): TiktokenEncoding {
     try {
       return getEncodingNameForModel(model as TiktokenModel);
@@ -19,6 +20,11 @@ export class TokenCounter {
       const name = model.toLowerCase().replace(/^.*\//, '');
       return O200K_PREFIXES.some((p) => name.startsWith(p)) ? 'o200k_base' : 'cl100k_base';
     }
+  }
+
+  /** Builds the encodings up front (at boot), so the first count on a request path is not slow. */
+  preload(names: TiktokenEncoding[] = ['cl100k_base', 'o200k_base']): void {
+    for (const name of names) this.encoding(name);
   }
 
   countText(text: string, model: string): number {
@@ -46,10 +52,10 @@ export class TokenCounter {
   }
 
   private encoding(name: TiktokenEncoding): Tiktoken {
-    let enc = this.encodings.get(name);
+    let enc = encodings.get(name);
     if (!enc) {
       enc = getEncoding(name);
-      this.encodings.set(name, enc);
+      encodings.set(name, enc);
     }
     return enc;
   }

@@ -1,0 +1,150 @@
+import { MESH_SERVICES, DEFAULT_GRPC_PORTS, envNameOfAddress, type MeshService } from '@llmops/config';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ensureDevApiKey } from './dev-api-key';
+import { writeEndpoints, type EndpointsFile } from './endpoints-file';
+import { waitUntilServing } from './health-check';
+
+export interface LocalStackOptions {
+  /** The repository root (where services/<name>/dist/main.js live). */
+  repoRoot: string;
+  stateDir: string;
+  kafkaBrokers: string;
+  /** Pick free ports instead of the defaults (tests). */
+  freePorts?: boolean;
+  httpPort?: number;
+  /** Extra environment for every service (provider base URLs, config file...). */
+  env?: Record<string, string>;
+  /** Processes outlive this one (make up) or die with it (tests). */
+  detached?: boolean;
+  startTimeoutMs?: number;
+}
+
+export interface RunningStack {
+  endpoints: EndpointsFile;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function pidFile(stateDir: string, service: string): string {
+  return join(stateDir, 'run', `${service}.pid`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of services a previous `llmops up` left running from this state directory. */
+export function runningServices(stateDir: string): Array<{ service: string; pid: number }> {
+  return MESH_SERVICES.flatMap((service) => {
+    const path = pidFile(stateDir, service);
+    if (!existsSync(path)) return [];
+    const pid = Number(readFileSync(path, 'utf8'));
+    return Number.isInteger(pid) && isRunning(pid) ? [{ service, pid }] : [];
+  });
+}
+
+export async function stopServices(stateDir: string, timeoutMs = 15_000): Promise<string[]> {
+  const running = runningServices(stateDir);
+  for (const { pid } of running) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && running.some(({ pid }) => isRunning(pid))) await new Promise((r) => setTimeout(r, 100));
+  for (const { pid } of running) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  for (const service of MESH_SERVICES) rmSync(pidFile(stateDir, service), { force: true });
+  return running.map(({ service }) => service);
+}
+
+/**
+ * Starts the nine services as separate processes, waits until each answers the gRPC health
+ * check, and writes `.llmops/endpoints.json`. Used by `llmops up` (make up) and the e2e tests.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningStack> {
+  const stateDir = resolve(options.stateDir);
+  const already = runningServices(stateDir);
+  if (already.length > 0) throw new Error(`services already running from ${stateDir}: ${already.map((s) => s.service).join(', ')} (run \`llmops down\` first)`);
+  mkdirSync(join(stateDir, 'run'), { recursive: true });
+  mkdirSync(join(stateDir, 'logs'), { recursive: true });
+  const { key, keysFile } = ensureDevApiKey(stateDir);
+
+  const addresses = {} as Record<MeshService, string>;
+  for (const service of MESH_SERVICES) {
+    addresses[service] = `127.0.0.1:${options.freePorts ? await freePort() : DEFAULT_GRPC_PORTS[service]}`;
+  }
+  const httpPort = options.httpPort ?? (options.freePorts ? await freePort() : 8080);
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    KAFKA_BROKERS: options.kafkaBrokers,
+    LLMOPS_STATE_DIR: stateDir,
+    LLMOPS_API_KEYS_FILE: keysFile,
+    GATEWAY_HTTP_PORT: String(httpPort),
+    EVALUATION_GATEWAY_API_KEY: key,
+    ...options.env,
+  };
+  for (const service of MESH_SERVICES) env[envNameOfAddress(service)] = addresses[service];
+
+  const children = new Map<MeshService, ChildProcess>();
+  for (const service of MESH_SERVICES) {
+    const entry = join(options.repoRoot, 'services', service, 'dist', 'main.js');
+    if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npm run build)`);
+    const log = openSync(join(stateDir, 'logs', `${service}.log`), 'a');
+    const child = spawn(process.execPath, [entry], {
+      cwd: options.repoRoot,
+      env,
+      stdio: ['ignore', log, log],
+      detached: options.detached ?? false,
+    });
+    closeSync(log);
+    if (options.detached) child.unref();
+    writeFileSync(pidFile(stateDir, service), String(child.pid));
+    children.set(service, child);
+  }
+
+  const stop = async () => {
+    await stopServices(stateDir);
+  };
+  try {
+    await Promise.all(
+      MESH_SERVICES.map((service) =>
+        waitUntilServing(addresses[service], options.startTimeoutMs ?? 120_000, () => {
+          const child = children.get(service);
+          return child !== undefined && child.exitCode === null && child.signalCode === null;
+        }).catch((error: Error) => {
+          throw new Error(`${service}: ${error.message}; see ${join(stateDir, 'logs', `${service}.log`)}`);
+        }),
+      ),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const endpoints: EndpointsFile = {
+    http: `http://127.0.0.1:${httpPort}`,
+    openaiBaseUrl: `http://127.0.0.1:${httpPort}/v1`,
+    grpc: addresses,
+    kafkaBrokers: options.kafkaBrokers,
+    apiKey: key,
+    stateDir,
+    startedAt: new Date().toISOString(),
+  };
+  writeEndpoints(stateDir, endpoints);
+  return { endpoints, stop };
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { parseEnv } from './env.parser';
+import { serviceAddressBook, type MeshService } from './service-address-book';
+
+const serviceEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  LLMOPS_STATE_DIR: z.string().default('.llmops'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** What every service of the mesh reads from its environment, whatever else it needs. */
+export interface ServiceEnvironment {
+  service: MeshService;
+  grpcAddress: string;
+  mesh: Record<MeshService, string>;
+  kafkaBrokers: string[];
+  /** Outboxes, embedded databases and other local state live under here. */
+  stateDir: string;
+  otlpEndpoint?: string;
+  logLevel: string;
+}
+
+export function loadServiceEnvironment(service: MeshService, env: Readonly<Record<string, string | undefined>>): ServiceEnvironment {
+  const parsed = parseEnv(serviceEnvSchema, env, { name: service });
+  const mesh = serviceAddressBook(env);
+  return {
+    service,
+    grpcAddress: mesh[service],
+    mesh,
+    kafkaBrokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
+    stateDir: parsed.LLMOPS_STATE_DIR,
+    ...(parsed.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: parsed.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

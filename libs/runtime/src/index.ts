@@ -1,0 +1,2 @@
+export { openServiceRuntime, runGrpcService, stopOnSignals } from './service-process';
+export type { GrpcServiceDefinition, ServiceRuntime } from './service-process';

@@ -1,0 +1,6 @@
+export { GenAiAttributes, LlmopsAttributes } from './gen-ai.attributes';
+export { createJsonLogger } from './json-logger';
+export { KafkaSpanExporter, toSpanEvent } from './kafka-span.exporter';
+export type { SpanEventSink } from './kafka-span.exporter';
+export { startTelemetry } from './telemetry';
+export type { TelemetryHandle, TelemetryOptions } from './telemetry';

@@ -1,0 +1,46 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseEnv, type PlatformConfig, type ServiceEnvironment } from '@llmops/config';
+
+const analyticsEnvSchema = z.object({
+  /** A ClickHouse server over HTTP, e.g. http://127.0.0.1:8123. Unset: the embedded engine (chdb). */
+  CLICKHOUSE_URL: z.url({ error: 'must be a URL such as http://127.0.0.1:8123' }).optional(),
+  CLICKHOUSE_DATA_DIR: z.string().optional(),
+  ANALYTICS_CONSUMER_GROUP: z.string().min(1).default('llmops-analytics'),
+  /** How long the sink gathers rows before one insert; the consumer commits only after it. */
+  ANALYTICS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(1).default(200),
+});
+
+export interface AnalyticsConfig {
+  environment: ServiceEnvironment;
+  clickhouse: {
+    url?: string;
+    /** Data directory of the embedded engine; unused when `url` is set. */
+    dataDir: string;
+  };
+  consumerGroup: string;
+  flushIntervalMs: number;
+  /** From llmops.yaml `analytics.retention_days`. The TTLs of migrations/0001_init.sql are fixed at 90 days. */
+  retentionDays: number;
+}
+
+/** The TTL the migrations create the event tables with; a different configured retention is not applied yet. */
+export const MIGRATED_RETENTION_DAYS = 90;
+
+export function loadAnalyticsConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  environment: ServiceEnvironment,
+  platform: Pick<PlatformConfig, 'analytics'>,
+): AnalyticsConfig {
+  const parsed = parseEnv(analyticsEnvSchema, env, { name: 'analytics' });
+  return {
+    environment,
+    clickhouse: {
+      ...(parsed.CLICKHOUSE_URL ? { url: parsed.CLICKHOUSE_URL } : {}),
+      dataDir: resolve(parsed.CLICKHOUSE_DATA_DIR ?? join(environment.stateDir, 'clickhouse')),
+    },
+    consumerGroup: parsed.ANALYTICS_CONSUMER_GROUP,
+    flushIntervalMs: parsed.ANALYTICS_FLUSH_INTERVAL_MS,
+    retentionDays: platform.analytics.retentionDays,
+  };
+}

@@ -1,0 +1,64 @@
+import type { ConsumedBatch, ConsumedMessage, TopicName } from '@llmops/kafka';
+import { EVENT_TOPICS, EventMappingError, type EventOf, type EventTopic, type TopicMapping } from '../storage/event-row.mapper';
+import type { EventSink } from '../storage/event-sink';
+
+/** A decoded event that cannot become a table row (no event_id, no time, …), with why. */
+export interface UnmappableEvent {
+  message: ConsumedMessage<TopicName>;
+  reason: string;
+}
+
+/** Where unmappable events are parked so they do not block their partition forever. */
+export interface UnmappableEventDeadLetter {
+  send(topic: TopicName, events: readonly UnmappableEvent[]): Promise<void>;
+}
+
+export interface EventIngestionStats {
+  written: number;
+  deadLettered: number;
+}
+
+/**
+ * One consumed batch → ClickHouse. Resolves only when every mappable event is stored and every unmappable one is in
+ * the dead-letter topic, so the consumer commits after a durable outcome for the whole batch. A store failure
+ * rejects, and the runner redelivers the batch; the tables absorb the repeat by event_id and dedup token.
+ */
+export class EventIngestionHandler {
+  private readonly counters: EventIngestionStats = { written: 0, deadLettered: 0 };
+
+  constructor(
+    private readonly sink: Pick<EventSink, 'write'>,
+    private readonly deadLetter: UnmappableEventDeadLetter,
+  ) {}
+
+  async handle(batch: ConsumedBatch<TopicName>): Promise<void> {
+    const topic: EventTopic = batch.topic;
+    const mapping = EVENT_TOPICS[topic] as TopicMapping<EventTopic>;
+    const mappable: EventOf<EventTopic>[] = [];
+    const unmappable: UnmappableEvent[] = [];
+    for (const message of batch.messages) {
+      const event = message.value as EventOf<EventTopic>;
+      try {
+        // Mapped here once to sort out the poison ones: the sink would refuse the whole batch for one bad event,
+        // and a handler that keeps failing stalls its partition.
+        mapping.toRow(event);
+        mappable.push(event);
+      } catch (error) {
+        if (!(error instanceof EventMappingError)) throw error;
+        unmappable.push({ message, reason: error.message });
+      }
+    }
+    if (unmappable.length > 0) {
+      await this.deadLetter.send(batch.topic, unmappable);
+      this.counters.deadLettered += unmappable.length;
+    }
+    if (mappable.length > 0) {
+      await this.sink.write(topic, mappable);
+      this.counters.written += mappable.length;
+    }
+  }
+
+  stats(): EventIngestionStats {
+    return { ...this.counters };
+  }
+}

@@ -1,0 +1,1 @@
+export const COST_EVENTS = Symbol('COST_EVENTS');

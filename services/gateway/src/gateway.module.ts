@@ -1,0 +1,38 @@
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventPublisher } from '@llmops/kafka';
+import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
+import { CompletionUseCase } from './completion/completion.use-case';
+import { GatewayGrpcController } from './completion/gateway.grpc.controller';
+import type { GatewayConfig } from './config/gateway.config';
+import { FeedbackUseCase } from './feedback/feedback.use-case';
+import { EVENT_PUBLISHER, GATEWAY_CONFIG, MESH_CLIENTS } from './gateway.tokens';
+import { closeMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
+import { ModelCatalog } from './models/model-catalog';
+import { OpenAiHttpController } from './openai/openai.http.controller';
+
+@Module({})
+export class GatewayModule implements OnApplicationShutdown {
+  private static mesh: MeshClients | undefined;
+
+  static forRoot(config: GatewayConfig, events: EventPublisher): DynamicModule {
+    const mesh = createMeshClients(config.environment.mesh);
+    GatewayModule.mesh = mesh;
+    const authenticator = new ApiKeyAuthenticator(config.platform.apiKeys);
+    return {
+      module: GatewayModule,
+      controllers: [GatewayGrpcController, OpenAiHttpController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: EVENT_PUBLISHER, useValue: events },
+        { provide: MESH_CLIENTS, useValue: mesh },
+        { provide: ModelCatalog, useValue: new ModelCatalog(config.platform) },
+        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events) },
+        { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
+      ],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    if (GatewayModule.mesh) closeMeshClients(GatewayModule.mesh);
+  }
+}

@@ -1,0 +1,76 @@
+import { create } from '@bufbuild/protobuf';
+import { CompleteRequestSchema, type CompleteRequest } from '@llmops/contracts';
+import { ErrorCode, PlatformError } from '@llmops/grpc';
+import { z } from 'zod';
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+
+const messageSchema = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+  content: z.union([z.string(), z.array(textPart), z.null()]).optional(),
+  name: z.string().optional(),
+});
+
+/** The OpenAI chat.completions request, plus the platform's extensions
+ * (`collection`, `prompt`, `variables`) that OpenAI SDKs pass through as extra body fields. */
+export const chatCompletionRequestSchema = z.object({
+  model: z.string().default(''),
+  messages: z.array(messageSchema).min(1, 'messages must contain at least one message'),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
+  user: z.string().optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  collection: z.string().optional(),
+  prompt: z.string().optional(),
+  variables: z.record(z.string(), z.string()).optional(),
+});
+
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new PlatformError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
+  }
+  const result = chatCompletionRequestSchema.safeParse(body);
+  if (result.success) return result.data;
+  const first = result.error.issues[0];
+  const param = first?.path.map(String).join('.') ?? null;
+  const message = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`).join('; ');
+  throw new PlatformError(ErrorCode.InvalidRequest, `Invalid request: ${message}`, param ? { param } : {});
+}
+
+function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {
+  if (content === null || content === undefined) return '';
+  if (typeof content === 'string') return content;
+  return content.map((part) => part.text).join('');
+}
+
+export function toCompleteRequest(request: ChatCompletionRequest): CompleteRequest {
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const stop = request.stop === null || request.stop === undefined ? [] : typeof request.stop === 'string' ? [request.stop] : request.stop;
+  return create(CompleteRequestSchema, {
+    model: request.model,
+    messages: request.messages.map((message) => ({
+      role: message.role === 'developer' ? 'system' : message.role,
+      content: textOf(message.content),
+      name: message.name ?? '',
+    })),
+    params: {
+      ...(request.temperature !== null && request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.top_p !== null && request.top_p !== undefined ? { topP: request.top_p } : {}),
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      stop,
+    },
+    collection: request.collection ?? '',
+    prompt: request.prompt ?? '',
+    variables: request.variables ?? {},
+    user: request.user ?? '',
+    tags: request.metadata ?? {},
+  });
+}

@@ -1,0 +1,52 @@
+import { ErrorCode, PlatformError } from '@llmops/grpc';
+
+/** The OpenAI error body: what OpenAI SDK clients know how to read. */
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface HttpError {
+  status: number;
+  body: OpenAiErrorBody;
+}
+
+function body(message: string, type: string, code: string | null, param: string | null = null): OpenAiErrorBody {
+  return { error: { message, type, param, code } };
+}
+
+/** The one mapping from domain errors to HTTP statuses and OpenAI-style bodies. */
+export function toHttpError(error: unknown): HttpError {
+  const platformError = PlatformError.from(error);
+  const message = platformError.message;
+  const param = platformError.details['param'] ?? null;
+  switch (platformError.code) {
+    case ErrorCode.InvalidRequest:
+      return { status: 400, body: body(message, 'invalid_request_error', null, param) };
+    case ErrorCode.InputTooLarge:
+      return { status: 400, body: body(message, 'invalid_request_error', 'input_too_large', 'messages') };
+    case ErrorCode.BlockedByGuardrail:
+      return { status: 400, body: body(message, 'invalid_request_error', 'content_blocked', 'messages') };
+    case ErrorCode.Unauthenticated:
+      return { status: 401, body: body(message, 'invalid_request_error', 'invalid_api_key') };
+    case ErrorCode.PermissionDenied:
+      return { status: 403, body: body(message, 'invalid_request_error', 'permission_denied') };
+    case ErrorCode.ModelNotFound:
+      return { status: 404, body: body(message, 'invalid_request_error', 'model_not_found', 'model') };
+    case ErrorCode.NotFound:
+      return { status: 404, body: body(message, 'invalid_request_error', 'not_found') };
+    case ErrorCode.RateLimited:
+      return { status: 429, body: body(message, 'rate_limit_error', 'rate_limit_exceeded') };
+    case ErrorCode.DeadlineExceeded:
+      return { status: 504, body: body(message, 'timeout_error', 'deadline_exceeded') };
+    case ErrorCode.Cancelled:
+      return { status: 499, body: body(message, 'invalid_request_error', 'cancelled') };
+    case ErrorCode.UpstreamError:
+      return { status: 502, body: body(message, 'api_error', 'upstream_error') };
+    case ErrorCode.Unavailable:
+      return { status: 503, body: body(message, 'api_error', 'service_unavailable') };
+    case ErrorCode.Unimplemented:
+      return { status: 501, body: body(message, 'invalid_request_error', 'unimplemented') };
+    case ErrorCode.Internal:
+      return { status: 500, body: body('The server had an error while processing your request.', 'api_error', 'internal_error') };
+  }
+}

@@ -1,0 +1,134 @@
+import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CompletionUseCase } from '../completion/completion.use-case';
+import { FeedbackUseCase } from '../feedback/feedback.use-case';
+import { ModelCatalog } from '../models/model-catalog';
+import { GATEWAY_CONFIG } from '../gateway.tokens';
+import type { GatewayConfig } from '../config/gateway.config';
+import { parseChatCompletionRequest, toCompleteRequest } from './chat-completion.request';
+import { toChatCompletion, toChunk, toFinalChunk, toUsageChunk } from './chat-completion.response';
+import { toHttpError } from './openai-error.mapping';
+import { feedbackRequestOf } from './feedback.request';
+
+/** A caller may shorten its deadline with this header (milliseconds). */
+const TIMEOUT_HEADER = 'x-llmops-timeout-ms';
+
+/** The OpenAI-compatible HTTP surface. Each handler converts, calls one use-case, converts back. */
+@Controller('v1')
+export class OpenAiHttpController {
+  constructor(
+    private readonly completions: CompletionUseCase,
+    private readonly feedback: FeedbackUseCase,
+    private readonly models: ModelCatalog,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Post('chat/completions')
+  async chatCompletions(@Req() request: Request, @Res() response: Response): Promise<void> {
+    const abort = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+    });
+    try {
+      const body = parseChatCompletionRequest(request.body);
+      const command = {
+        endpoint: 'http.chat.completions' as const,
+        authorization: request.header('authorization'),
+        request: toCompleteRequest(body),
+        stream: body.stream === true,
+        deadlineMs: this.deadlineOf(request),
+        signal: abort.signal,
+      };
+      const created = Math.floor(Date.now() / 1000);
+      if (!command.stream) {
+        const completion = await this.completions.complete(command);
+        response.setHeader('x-llmops-trace-id', completion.traceId);
+        response.status(200).json(toChatCompletion(completion, created));
+        return;
+      }
+      await this.stream(response, this.completions.completeStream(command), body.model, created, body.stream_options?.include_usage === true);
+    } catch (error) {
+      this.sendError(response, error);
+    }
+  }
+
+  @Get('models')
+  listModels(@Req() request: Request, @Res() response: Response): void {
+    try {
+      this.completions.authenticate(request.header('authorization'));
+      const created = Math.floor(Date.now() / 1000);
+      response.json({
+        object: 'list',
+        data: this.models.list().map((model) => ({ id: model.id, object: 'model', created, owned_by: model.provider || 'llmops' })),
+      });
+    } catch (error) {
+      this.sendError(response, error);
+    }
+  }
+
+  @Post('feedback')
+  async postFeedback(@Req() request: Request, @Res() response: Response): Promise<void> {
+    try {
+      const eventId = await this.feedback.record(request.header('authorization'), feedbackRequestOf(request.body));
+      response.status(200).json({ object: 'feedback', id: eventId });
+    } catch (error) {
+      this.sendError(response, error);
+    }
+  }
+
+  private deadlineOf(request: Request): number {
+    const asked = Number(request.header(TIMEOUT_HEADER));
+    const timeout = Number.isFinite(asked) && asked > 0 ? Math.min(asked, this.config.defaultTimeoutMs) : this.config.defaultTimeoutMs;
+    return Date.now() + timeout;
+  }
+
+  private async stream(
+    response: Response,
+    chunks: AsyncGenerator<import('@llmops/contracts').CompleteChunk>,
+    requestedModel: string,
+    created: number,
+    includeUsage: boolean,
+  ): Promise<void> {
+    let id = '';
+    const write = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
+    try {
+      for await (const chunk of chunks) {
+        if (!response.headersSent) {
+          response.status(200);
+          response.setHeader('content-type', 'text/event-stream; charset=utf-8');
+          response.setHeader('cache-control', 'no-cache');
+          response.setHeader('connection', 'keep-alive');
+          response.flushHeaders();
+        }
+        if (chunk.event.case === 'delta') {
+          if (!id) {
+            id = `chatcmpl-${Date.now().toString(36)}`;
+            write(toChunk(id, created, requestedModel, { role: 'assistant', content: '' }, null));
+          }
+          write(toChunk(id, created, requestedModel, { content: chunk.event.value }, null));
+        } else if (chunk.event.case === 'done') {
+          const done = chunk.event.value;
+          if (!id) write(toChunk(done.id, created, requestedModel, { role: 'assistant', content: '' }, null));
+          write(toFinalChunk(done, created));
+          if (includeUsage) write(toUsageChunk(done, created));
+        }
+      }
+      if (!response.headersSent) response.status(200).setHeader('content-type', 'text/event-stream; charset=utf-8');
+      response.end('data: [DONE]\n\n');
+    } catch (error) {
+      if (!response.headersSent) throw error;
+      // The stream has begun: the error travels as an SSE event, the way OpenAI reports one.
+      write(toHttpError(error).body);
+      response.end();
+    }
+  }
+
+  private sendError(response: Response, error: unknown): void {
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    const { status, body } = toHttpError(error);
+    response.status(status).json(body);
+  }
+}

@@ -1,0 +1,1 @@
+export const GUARDRAIL_EVENTS = Symbol('GUARDRAIL_EVENTS');

@@ -1,0 +1,1 @@
+export const PROVIDER_CONFIGS = Symbol('PROVIDER_CONFIGS');

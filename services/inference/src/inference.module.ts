@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { loadPlatformConfig, parseEnv } from '@llmops/config';
+import { z } from 'zod';
+import { ModelChainExecutor } from './generation/model-chain.executor';
+import { InferenceGrpcController } from './grpc/inference.grpc.controller';
+import { PROVIDER_CONFIGS } from './grpc/inference.tokens';
+import { buildProviderRegistry } from './providers/provider.registry';
+
+const inferenceEnvSchema = z.object({
+  INFERENCE_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+@Module({})
+export class InferenceModule {
+  static forRoot(env: Readonly<Record<string, string | undefined>> = process.env): DynamicModule {
+    const platform = loadPlatformConfig({ env });
+    const settings = parseEnv(inferenceEnvSchema, env, { name: 'inference' });
+    const registry = buildProviderRegistry(platform.providers, env, settings.INFERENCE_ATTEMPT_TIMEOUT_MS);
+    return {
+      module: InferenceModule,
+      controllers: [InferenceGrpcController],
+      providers: [
+        { provide: ModelChainExecutor, useValue: new ModelChainExecutor(registry, { attemptTimeoutMs: settings.INFERENCE_ATTEMPT_TIMEOUT_MS }) },
+        { provide: PROVIDER_CONFIGS, useValue: platform.providers },
+      ],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+// Imported first by main.ts: the OpenTelemetry SDK must start before Nest and gRPC load.
+import { startTelemetry } from '@llmops/telemetry';
+
+export const telemetry = startTelemetry({ serviceName: 'routing', otlpEndpoint: process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] });
