@@ -254,9 +254,11 @@ describe('Retrieval gRPC service over a real socket (real LanceDB, real files, r
     expect(failure.code).toBe(ErrorCode.Cancelled);
     expect(seen.length).toBeLessThan(documents.length);
 
-    // Give the server a moment to observe the cancellation, then check it did not finish the batch.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // A server that ignored the cancellation writes ~10 documents a second here; one that obeys
+    // it stops after the document in flight, whatever the wait.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const { passages } = await client.search({ context: acme, collection: 'cancelled', query: 'quokka', topK: 50 });
-    console.log("PASSAGES", passages.length, seen.length); expect(passages.length).toBeLessThan(documents.length);
+    expect(passages.length).toBeGreaterThanOrEqual(seen.length);
+    expect(passages.length).toBeLessThanOrEqual(seen.length + 2);
   });
 });

@@ -25,7 +25,7 @@ export class PaymentCardRecognizer implements PiiRecognizer {
       }
       const groups = readDigitGroups(text, index);
       const runEnd = groups[groups.length - 1]!.end;
-      if (!isPartOfDecimal(text, index, runEnd)) spans.push(...cardsIn(text, groups));
+      if (!isPartOfDecimal(text, index, runEnd)) for (const card of cardsIn(text, groups)) spans.push(card);
       index = runEnd;
     }
     return spans;

@@ -1,0 +1,206 @@
+/**
+ * End to end: the nine services as separate processes (built dist/), the real Kafka of the
+ * jest global setup, ClickHouse embedded in the analytics service. Requests go through the
+ * official `openai` client (plain and streaming) and over gRPC; the test then reads each
+ * request's trace, usage and cost rows back from ClickHouse through the analytics service.
+ */
+import { Analytics, Gateway } from '@llmops/contracts';
+import { createGrpcClient, ErrorCode, type PlatformError } from '@llmops/grpc';
+import { ingest, startLocalStack, type RunningStack } from '@llmops/cli';
+import OpenAI from 'openai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const repoRoot = resolve(__dirname, '..', '..', '..');
+jest.setTimeout(240_000);
+
+let stack: RunningStack;
+let stateDir: string;
+let openai: OpenAI;
+
+async function sql<T = Record<string, unknown>>(query: string): Promise<T[]> {
+  const analytics = createGrpcClient(Analytics, stack.endpoints.grpc.analytics);
+  try {
+    const result = await analytics.query({ query: { case: 'sql', value: query } }, { timeoutMs: 30_000 });
+    return result.rowsJson.map((row) => JSON.parse(row) as T);
+  } finally {
+    analytics.close();
+  }
+}
+
+/** Polls until the query returns at least `count` rows (events travel through Kafka). */
+async function eventually<T>(query: string, count = 1, timeoutMs = 60_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await sql<T>(query);
+    if (rows.length >= count || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'llmops-e2e-'));
+  const brokers = process.env['KAFKA_BROKERS'];
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: the jest global setup starts Kafka');
+  stack = await startLocalStack({ repoRoot, stateDir, kafkaBrokers: brokers, freePorts: true, env: { LLMOPS_RETRIEVAL_DATA_DIR: join(stateDir, 'lancedb') } });
+  openai = new OpenAI({ baseURL: stack.endpoints.openaiBaseUrl, apiKey: stack.endpoints.apiKey, maxRetries: 0 });
+  await ingest(
+    { repoRoot, stateDir, addresses: stack.endpoints.grpc, apiKey: stack.endpoints.apiKey, kafkaBrokers: brokers },
+    join(repoRoot, 'docs'),
+    { collection: 'docs', tenant: 'default' },
+  );
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const STAGES = ['auth', 'guardrails.input', 'routing', 'prompts', 'retrieval', 'inference', 'guardrails.output', 'cost'];
+
+async function expectTraceInClickHouse(traceId: string, endpoint: string): Promise<void> {
+  const traces = await eventually<{ endpoint: string; status: string; stage_names: string[]; model: string; input_tokens: number; tenant_id: string }>(
+    `SELECT endpoint, status, arrayMap(s -> tupleElement(s, 'stage'), stages) AS stage_names, model, input_tokens, tenant_id FROM llmops.traces FINAL WHERE trace_id = '${traceId}'`,
+  );
+  expect(traces).toHaveLength(1);
+  expect(traces[0]).toMatchObject({ endpoint, status: 'ok', model: 'extractive-answerer', tenant_id: 'default' });
+  expect(traces[0]!.stage_names).toEqual(expect.arrayContaining(STAGES));
+  expect(Number(traces[0]!.input_tokens)).toBeGreaterThan(0);
+  const usage = await eventually(`SELECT input_tokens, output_tokens FROM llmops.usage FINAL WHERE trace_id = '${traceId}'`);
+  expect(usage).toHaveLength(1);
+  const cost = await eventually<{ priced: number }>(`SELECT total_cost_usd, priced FROM llmops.cost FINAL WHERE trace_id = '${traceId}'`);
+  expect(cost).toHaveLength(1);
+  const spans = await eventually<{ service_name: string }>(`SELECT DISTINCT service_name FROM llmops.spans WHERE trace_id = '${traceId}' AND service_name IN ('gateway', 'guardrails', 'routing', 'inference')`,
+    4,
+  );
+  expect(spans.map((row) => row.service_name)).toEqual(expect.arrayContaining(['gateway', 'guardrails', 'routing', 'inference']));
+}
+
+describe('the mesh, end to end', () => {
+  it('answers an OpenAI SDK chat completion with citations, and traces it into ClickHouse', async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'Why does the platform use a custom gRPC transport?' }],
+      // @ts-expect-error platform extension: retrieve from this collection
+      collection: 'docs',
+    });
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.choices[0]!.message.content).toMatch(/\[1\]/);
+    expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
+    const extension = (completion as unknown as { llmops: { trace_id: string; citations: Array<{ source: string }> } }).llmops;
+    expect(extension.citations[0]!.source).toContain('docs/');
+    await expectTraceInClickHouse(extension.trace_id, 'http.chat.completions');
+  });
+
+  it('streams with the OpenAI SDK, usage included, and traces the stream', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'default',
+      messages: [{ role: 'user', content: 'What does the outbox do when Kafka is down?' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usageSeen = false;
+    let traceId = '';
+    let chunks = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usageSeen = true;
+      const extension = (chunk as unknown as { llmops?: { trace_id: string } }).llmops;
+      if (extension) traceId = extension.trace_id;
+    }
+    expect(chunks).toBeGreaterThan(2);
+    expect(text.length).toBeGreaterThan(0);
+    expect(usageSeen).toBe(true);
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await expectTraceInClickHouse(traceId, 'http.chat.completions');
+  });
+
+  it('answers over gRPC, unary and streaming', async () => {
+    const gateway = createGrpcClient(Gateway, stack.endpoints.grpc.gateway);
+    const auth = { authorization: `Bearer ${stack.endpoints.apiKey}` };
+    const response = await gateway.complete({ messages: [{ role: 'user', content: 'What is libs/runtime for?' }], collection: 'docs' }, { metadata: auth, timeoutMs: 30_000 });
+    expect(response.citations.length).toBeGreaterThan(0);
+    await expectTraceInClickHouse(response.traceId, 'grpc.Complete');
+
+    let deltas = 0;
+    let doneTraceId = '';
+    for await (const chunk of gateway.completeStream({ messages: [{ role: 'user', content: 'Which Kafka version runs locally?' }], collection: 'docs' }, { metadata: auth, timeoutMs: 30_000 })) {
+      if (chunk.event.case === 'delta') deltas++;
+      if (chunk.event.case === 'done') doneTraceId = chunk.event.value.traceId;
+    }
+    expect(deltas).toBeGreaterThan(0);
+    await expectTraceInClickHouse(doneTraceId, 'grpc.CompleteStream');
+    gateway.close();
+  });
+
+  it('redacts e-mail addresses and Luhn-valid card numbers before the model sees them', async () => {
+    const completion = await openai.chat.completions.create({
+      model: 'extractive-answerer',
+      messages: [{ role: 'user', content: 'Mail jane.doe@example.com about card 4111 1111 1111 1111' }],
+    });
+    expect(completion.choices[0]!.message.content).not.toContain('jane.doe@example.com');
+    expect(completion.choices[0]!.message.content).not.toContain('4111 1111 1111 1111');
+    const traceId = (completion as unknown as { llmops: { trace_id: string } }).llmops.trace_id;
+    const findings = await eventually<{ types: string[] }>(
+      `SELECT arrayMap(f -> tupleElement(f, 'type'), findings) AS types FROM llmops.guardrail_events FINAL WHERE trace_id = '${traceId}' AND direction = 'input'`,
+    );
+    expect(findings[0]!.types).toEqual(expect.arrayContaining(['email', 'payment_card']));
+  });
+});
+
+describe('bad input gets a clear error and is traced', () => {
+  async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error: { message: string; type: string; code: string | null } } }> {
+    const response = await fetch(`${stack.endpoints.openaiBaseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.apiKey}`, ...headers },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as never };
+  }
+
+  it('malformed JSON → 400 invalid_request_error', async () => {
+    const result = await post('{"model": "default", "messages": [');
+    expect(result.status).toBe(400);
+    expect(result.body.error.type).toBe('invalid_request_error');
+  });
+
+  it('unknown model → 404 model_not_found, and the failed request is traced', async () => {
+    const result = await post(JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }));
+    expect(result.status).toBe(404);
+    expect(result.body.error.code).toBe('model_not_found');
+    const rows = await eventually(`SELECT trace_id FROM llmops.traces FINAL WHERE requested_model = 'no-such-model' AND error_code = 'model_not_found'`);
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('missing and wrong API keys → 401 invalid_api_key, through the OpenAI SDK too', async () => {
+    const missing = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'hi' }] }), { authorization: '' });
+    expect(missing.status).toBe(401);
+    const wrong = new OpenAI({ baseURL: stack.endpoints.openaiBaseUrl, apiKey: 'sk-wrong', maxRetries: 0 });
+    await expect(wrong.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
+  });
+
+  it('oversized input → 400 input_too_large', async () => {
+    const result = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(40_000) }] }));
+    expect(result.status).toBe(400);
+    expect(result.body.error.code).toBe('input_too_large');
+  });
+
+  it('an expired deadline → DEADLINE_EXCEEDED over gRPC and 504 over HTTP', async () => {
+    const gateway = createGrpcClient(Gateway, stack.endpoints.grpc.gateway);
+    const error = (await gateway
+      .complete({ messages: [{ role: 'user', content: 'hi' }] }, { metadata: { authorization: `Bearer ${stack.endpoints.apiKey}` }, timeoutMs: 1 })
+      .catch((caught: PlatformError) => caught)) as PlatformError;
+    expect(error.code).toBe(ErrorCode.DeadlineExceeded);
+    gateway.close();
+    const result = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'hi' }] }), { 'x-llmops-timeout-ms': '1' });
+    expect(result.status).toBe(504);
+  });
+
+  it('keeps serving after all of that', async () => {
+    const completion = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'What is the gateway?' }] });
+    expect(completion.choices[0]!.message.content!.length).toBeGreaterThan(0);
+  });
+});
