@@ -7,8 +7,9 @@
 import { Analytics, Gateway } from '@llmops/contracts';
 import { createGrpcClient, ErrorCode, type PlatformError } from '@llmops/grpc';
 import { ingest, startLocalStack, type RunningStack } from '@llmops/cli';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '@llmops/testing';
 import OpenAI from 'openai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -18,6 +19,8 @@ jest.setTimeout(240_000);
 let stack: RunningStack;
 let stateDir: string;
 let openai: OpenAI;
+let upstream: FakeOpenAiServer;
+const UPSTREAM_KEY = 'sk-upstream-secret-7f3a';
 
 async function sql<T = Record<string, unknown>>(query: string): Promise<T[]> {
   const analytics = createGrpcClient(Analytics, stack.endpoints.grpc.analytics);
@@ -43,7 +46,18 @@ beforeAll(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'llmops-e2e-'));
   const brokers = process.env['KAFKA_BROKERS'];
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the jest global setup starts Kafka');
-  stack = await startLocalStack({ repoRoot, stateDir, kafkaBrokers: brokers, freePorts: true, env: { LLMOPS_RETRIEVAL_DATA_DIR: join(stateDir, 'lancedb') } });
+  // The `openai` provider of llmops.yaml, pointed at a local server that speaks OpenAI's wire format.
+  upstream = await startFakeOpenAiServer({
+    expectedApiKey: UPSTREAM_KEY,
+    scenario: { kind: 'ok', answer: 'Paris is the capital of France.', usage: { promptTokens: 1000, completionTokens: 500, cachedTokens: 200 } },
+  });
+  stack = await startLocalStack({
+    repoRoot,
+    stateDir,
+    kafkaBrokers: brokers,
+    freePorts: true,
+    env: { LLMOPS_RETRIEVAL_DATA_DIR: join(stateDir, 'lancedb'), LLMOPS_PROVIDER_OPENAI_BASE_URL: upstream.url, OPENAI_API_KEY: UPSTREAM_KEY },
+  });
   openai = new OpenAI({ baseURL: stack.endpoints.openaiBaseUrl, apiKey: stack.endpoints.apiKey, maxRetries: 0 });
   await ingest(
     { repoRoot, stateDir, addresses: stack.endpoints.grpc, apiKey: stack.endpoints.apiKey, kafkaBrokers: brokers },
@@ -54,17 +68,18 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  await upstream?.close();
   rmSync(stateDir, { recursive: true, force: true });
 });
 
 const STAGES = ['auth', 'guardrails.input', 'routing', 'prompts', 'retrieval', 'inference', 'guardrails.output', 'cost'];
 
-async function expectTraceInClickHouse(traceId: string, endpoint: string): Promise<void> {
+async function expectTraceInClickHouse(traceId: string, endpoint: string, model = 'extractive-answerer'): Promise<void> {
   const traces = await eventually<{ endpoint: string; status: string; stage_names: string[]; model: string; input_tokens: number; tenant_id: string }>(
     `SELECT endpoint, status, arrayMap(s -> tupleElement(s, 'stage'), stages) AS stage_names, model, input_tokens, tenant_id FROM llmops.traces FINAL WHERE trace_id = '${traceId}'`,
   );
   expect(traces).toHaveLength(1);
-  expect(traces[0]).toMatchObject({ endpoint, status: 'ok', model: 'extractive-answerer', tenant_id: 'default' });
+  expect(traces[0]).toMatchObject({ endpoint, status: 'ok', model, tenant_id: 'default' });
   expect(traces[0]!.stage_names).toEqual(expect.arrayContaining(STAGES));
   expect(Number(traces[0]!.input_tokens)).toBeGreaterThan(0);
   const usage = await eventually(`SELECT input_tokens, output_tokens FROM llmops.usage FINAL WHERE trace_id = '${traceId}'`);
@@ -148,6 +163,40 @@ describe('the mesh, end to end', () => {
       `SELECT arrayMap(f -> tupleElement(f, 'type'), findings) AS types FROM llmops.guardrail_events FINAL WHERE trace_id = '${traceId}' AND direction = 'input'`,
     );
     expect(findings[0]!.types).toEqual(expect.arrayContaining(['email', 'payment_card']));
+  });
+});
+
+describe('an OpenAI-compatible upstream behind the mesh', () => {
+  it('answers through the provider adapter, with the provider key upstream only, priced to the unit', async () => {
+    const completion = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }] });
+    expect(completion.choices[0]!.message.content).toBe('Paris is the capital of France.');
+    expect(completion.usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 500, prompt_tokens_details: { cached_tokens: 200 } });
+    const request = upstream.requests.at(-1)!;
+    expect(request.headers['authorization']).toBe(`Bearer ${UPSTREAM_KEY}`);
+    expect((request.body as { model: string }).model).toBe('gpt-4o-mini-2024-07-18');
+
+    // gpt-4o-mini: $0.15 / M input, $0.075 / M cached input, $0.60 / M output
+    // (800 × 0.15 + 200 × 0.075 + 500 × 0.60) / 1e6 = $0.000435
+    const extension = (completion as unknown as { llmops: { trace_id: string; cost_usd: number } }).llmops;
+    expect(extension.cost_usd).toBeCloseTo(0.000435, 12);
+    const cost = await eventually<{ total_cost_usd: number; cached_input_cost_usd: number }>(
+      `SELECT total_cost_usd, cached_input_cost_usd FROM llmops.cost FINAL WHERE trace_id = '${extension.trace_id}'`,
+    );
+    expect(Number(cost[0]!.total_cost_usd)).toBeCloseTo(0.000435, 12);
+    expect(Number(cost[0]!.cached_input_cost_usd)).toBeCloseTo(0.000015, 12);
+    await expectTraceInClickHouse(extension.trace_id, 'http.chat.completions', 'gpt-4o-mini');
+  });
+
+  it('never lets a secret reach logs, traces or events', async () => {
+    for (const secret of [UPSTREAM_KEY, stack.endpoints.apiKey]) {
+      const hits = await sql<{ n: string }>(
+        `SELECT (SELECT count() FROM llmops.spans WHERE position(toString(attributes), '${secret}') > 0) + (SELECT count() FROM llmops.traces WHERE position(error_message, '${secret}') > 0 OR position(toString(tags), '${secret}') > 0) AS n`,
+      );
+      expect(Number(hits[0]!.n)).toBe(0);
+      for (const service of ['gateway', 'inference', 'analytics']) {
+        expect(readFileSync(join(stateDir, 'logs', `${service}.log`), 'utf8')).not.toContain(secret);
+      }
+    }
   });
 });
 

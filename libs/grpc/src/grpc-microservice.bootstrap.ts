@@ -18,7 +18,6 @@ export async function startGrpcService(
   const server = new ProtobufGrpcServer(options);
   const app = await NestFactory.createMicroservice(module, { strategy: server, bufferLogs: false, logger: ['error', 'warn'] });
   app.useGlobalFilters(new PassThroughRpcExceptionFilter());
-  app.enableShutdownHooks();
   await app.listen();
   return { app, server, port: server.boundPort };
 }

@@ -124,14 +124,19 @@ function unary(client: Client & Record<string, (...args: unknown[]) => unknown>,
 }
 
 function serverStream(client: Client & Record<string, (...args: unknown[]) => unknown>, method: DescMethod) {
-  return (request: MessageInitShape<DescMessage>, options?: RpcCallOptions): AsyncIterable<unknown> => ({
+  return (request: MessageInitShape<DescMessage>, options?: RpcCallOptions): AsyncIterable<unknown> => {
+    // The caller's context when it asked for the stream, not when it began iterating: an async
+    // generator consuming this may iterate under another context.
+    const parentContext = context.active();
+    return {
     [Symbol.asyncIterator]: () => {
-      const span = tracer.startSpan(`${method.parent.typeName}/${method.name}`, {
-        kind: SpanKind.CLIENT,
-        attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name },
-      });
+      const span = tracer.startSpan(
+        `${method.parent.typeName}/${method.name}`,
+        { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name } },
+        parentContext,
+      );
       const deadline = deadlineOf(options);
-      const call = context.with(trace.setSpan(context.active(), span), () =>
+      const call = context.with(trace.setSpan(parentContext, span), () =>
         client[method.localName](
           create(method.input, request),
           metadataOf(options),
@@ -165,5 +170,6 @@ function serverStream(client: Client & Record<string, (...args: unknown[]) => un
         },
       };
     },
-  });
+    };
+  };
 }

@@ -133,13 +133,15 @@ describe('ModelChainExecutor over real providers', () => {
       executor.generate({
         chain: [upstream('slow-3000'), upstream('gpt-4o-mini')],
         request: chatRequest,
-        deadlineMs: Date.now() + 200,
+        deadlineMs: Date.now() + 300,
       }),
     );
     expect(error.code).toBe(ProviderErrorCode.TIMEOUT);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(error.attempts).toHaveLength(1);
-    expect(server.requests).toHaveLength(1);
+    // On a loaded machine the first request may be cut off before the server reads it; the
+    // second model must never be asked.
+    expect(server.requests.map((r) => (r.body as { model: string }).model)).not.toContain('gpt-4o-mini');
   });
 
   it('skips a model whose provider is not configured', async () => {

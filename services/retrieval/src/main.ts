@@ -6,8 +6,7 @@ import { loadRetrievalConfig } from './config/retrieval.config';
 import { RetrievalModule } from './retrieval.module';
 import { LanceChunkStore } from './store/lance-chunk.store';
 
-let store: LanceChunkStore | undefined;
-
+// The store is closed by RetrievalModule's shutdown hook, which app.close() runs.
 void runGrpcService({
   service: 'retrieval',
   telemetry,
@@ -15,12 +14,7 @@ void runGrpcService({
   module: (runtime) => {
     // Loaded here, not at the top, so that a bad configuration is logged as "failed to start".
     const config = loadRetrievalConfig(process.env);
-    store = new LanceChunkStore({ directory: config.dataDir });
     runtime.logger.info({ dataDir: config.dataDir, ingestRoot: config.ingestRoot }, 'retrieval configured');
-    return RetrievalModule.forRoot(runtime, config, store);
-  },
-  // Runs after the gRPC server stopped: pending writes drain and LanceDB is closed cleanly.
-  onStop: async () => {
-    await store?.close();
+    return RetrievalModule.forRoot(runtime, config, new LanceChunkStore({ directory: config.dataDir }));
   },
 });

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { ServiceRuntime } from '@llmops/runtime';
 import type { RetrievalConfig } from './config/retrieval.config';
 import { RetrievalGrpcController } from './grpc/retrieval.grpc.controller';
@@ -12,11 +12,20 @@ import { SearchService } from './search/search.service';
 import type { ChunkStore } from './store/chunk-store';
 
 /**
- * Wires the retrieval use-cases. The store is passed in rather than created here because its
- * owner closes it: main.ts after serving stopped, a test after its assertions.
+ * Wires the retrieval use-cases around the given store, and closes that store when the
+ * application shuts down.
+ * Shutdown hooks run inside app.close(), after the gRPC server stopped, so no call is in
+ * flight when the store closes; the memo keeps a second close harmless.
  */
 @Module({})
-export class RetrievalModule {
+export class RetrievalModule implements OnApplicationShutdown {
+  private closing?: Promise<void>;
+
+  constructor(
+    @Inject(CHUNK_STORE) private readonly store: ChunkStore,
+    @Inject(RETRIEVAL_LOGGER) private readonly logger: ServiceRuntime['logger'],
+  ) {}
+
   static forRoot(runtime: ServiceRuntime, config: RetrievalConfig, store: ChunkStore): DynamicModule {
     const ingestion = new IngestionService(store, new MarkdownChunker(new TokenCounter()));
     const loader = new DocumentLoader({ root: config.ingestRoot });
@@ -30,5 +39,13 @@ export class RetrievalModule {
         { provide: RETRIEVAL_LOGGER, useValue: runtime.logger },
       ],
     };
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    this.closing ??= this.store.close().then(
+      () => this.logger.info('LanceDB store closed'),
+      (error: unknown) => this.logger.error({ err: error }, 'closing the LanceDB store failed'),
+    );
+    return this.closing;
   }
 }

@@ -19,7 +19,7 @@ export function ensureDevApiKey(stateDir: string): { key: string; keysFile: stri
       '# Written by `llmops up`: the development key, as a hash. The key itself is in dev-api-key.',
       'api_keys:',
       '  - id: dev',
-      `    sha256: ${hashApiKey(key)}`,
+      `    sha256: "${hashApiKey(key)}"`,
       '    tenant: default',
       '    project: playground',
       '',

@@ -1,3 +1,4 @@
+import { withRetrievedContext } from './retrieved-context';
 import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -115,6 +116,8 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       let reported: CompletionUsage | undefined;
       try {
         for await (const chunk of stream) {
+          // Chunks already buffered when the abort landed are not passed on.
+          if (scope.signal.aborted) break;
           scope.timeoutAfter(
             this.streamIdleTimeoutMs,
             `${this.options.providerId} went silent for ${this.streamIdleTimeoutMs} ms mid-stream`,
@@ -154,7 +157,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const body: ChatCompletionCreateParamsBase = {
       model: req.model,
       // Tool calling is not part of our contract yet; roles pass through as the caller gave them.
-      messages: req.messages.map(
+      messages: withRetrievedContext(req.messages, req.passages).map(
         (m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }) as ChatCompletionMessageParam,
       ),
     };
@@ -176,7 +179,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       };
     }
     return {
-      inputTokens: this.tokens.countMessages(req.messages, req.model),
+      inputTokens: this.tokens.countMessages(withRetrievedContext(req.messages, req.passages), req.model),
       outputTokens: this.tokens.countText(content, req.model),
       cachedInputTokens: 0,
       reasoningTokens: 0,
