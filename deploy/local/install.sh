@@ -23,11 +23,13 @@ if (( ${#missing[@]} > 0 )); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm ci only when the lock file changed since the last install.
+# Install only when the lock file changed since the last install. `npm install` (following the
+# lock file) rather than `npm ci`: chdb lists optional platform packages that the registry does
+# not serve, which npm ci counts as an out-of-sync lock file.
 stamp="node_modules/.llmops-installed"
-if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" ]]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 
