@@ -4,7 +4,7 @@
  * official `openai` client (plain and streaming) and over gRPC; the test then reads each
  * request's trace, usage and cost rows back from ClickHouse through the analytics service.
  */
-import { Analytics, Gateway } from '@llmops/contracts';
+import { Analytics, Evaluation, Gateway } from '@llmops/contracts';
 import { createGrpcClient, ErrorCode, type PlatformError } from '@llmops/grpc';
 import { ingest, startLocalStack, type RunningStack } from '@llmops/cli';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@llmops/testing';
@@ -106,6 +106,15 @@ describe('the mesh, end to end', () => {
     const extension = (completion as unknown as { llmops: { trace_id: string; citations: Array<{ source: string }> } }).llmops;
     expect(extension.citations[0]!.source).toContain('docs/');
     await expectTraceInClickHouse(extension.trace_id, 'http.chat.completions');
+
+    const feedback = await fetch(`${stack.endpoints.openaiBaseUrl}/feedback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.apiKey}` },
+      body: JSON.stringify({ trace_id: extension.trace_id, thumbs: 1, comment: 'cited the right ADR' }),
+    });
+    expect(feedback.status).toBe(200);
+    const rows = await eventually<{ thumbs: number }>(`SELECT thumbs FROM llmops.feedback FINAL WHERE trace_id = '${extension.trace_id}'`);
+    expect(rows.map((row) => Number(row.thumbs))).toEqual([1]);
   });
 
   it('streams with the OpenAI SDK, usage included, and traces the stream', async () => {
@@ -197,6 +206,27 @@ describe('an OpenAI-compatible upstream behind the mesh', () => {
         expect(readFileSync(join(stateDir, 'logs', `${service}.log`), 'utf8')).not.toContain(secret);
       }
     }
+  });
+});
+
+describe('evaluation', () => {
+  it('runs a JSONL dataset through the gateway and records every score in ClickHouse', async () => {
+    const evaluation = createGrpcClient(Evaluation, stack.endpoints.grpc.evaluation);
+    const run = await evaluation.runSuite({ datasetPath: 'services/evaluation/datasets/docs-smoke.jsonl' }, { timeoutMs: 120_000 });
+    evaluation.close();
+    expect(run.cases).toHaveLength(3);
+    expect(run.cases.every((c) => c.error === '' && /^[0-9a-f]{32}$/.test(c.traceId))).toBe(true);
+    const contains = run.summary.find((summary) => summary.metric === 'contains')!;
+    expect(contains.count).toBe(3);
+    expect(contains.mean).toBeGreaterThan(0);
+    const rows = await eventually<{ metric: string; n: string }>(
+      `SELECT metric, count() AS n FROM llmops.eval_results FINAL WHERE run_id = '${run.runId}' GROUP BY metric ORDER BY metric`,
+      2,
+    );
+    expect(rows.map((row) => [row.metric, Number(row.n)])).toEqual([
+      ['contains', 3],
+      ['exact_match', 3],
+    ]);
   });
 });
 

@@ -137,3 +137,22 @@ describe('ExtractiveAnswererProvider', () => {
     expect(terms('What are the retries of the Models?')).toEqual(['retry', 'model']);
   });
 });
+
+describe('ExtractiveAnswererProvider on hard-wrapped Markdown', () => {
+  it('quotes whole sentences, not the lines a paragraph was wrapped into', () => {
+    const answerer = new ExtractiveAnswererProvider();
+    const result = answerer.answer({
+      model: 'extractive-answerer-1',
+      messages: [{ role: 'user', content: 'What happens when a model fails with a retryable error?' }],
+      passages: [
+        {
+          index: 1,
+          source: 'docs/architecture.md',
+          section: 'Inference',
+          text: 'The inference service walks the model chain. A model that\nfails with a retryable error hands over to\nthe next one; a bad request does not.\n\n- a list item\n- another one',
+        },
+      ],
+    });
+    expect(result.content).toContain('A model that fails with a retryable error hands over to the next one; a bad request does not.');
+  });
+});

@@ -174,18 +174,37 @@ function stem(word: string): string {
 }
 
 /**
- * Sentences of a passage: lines first (documents are mostly Markdown), then sentence ends.
- * Headings are skipped: the section already names them, and a bare heading quotes nothing.
+ * Sentences of a passage. Markdown wraps paragraphs over several lines, so lines are joined
+ * back into paragraphs (blank lines, headings, list items, table rows and code fences end
+ * one) before the split at sentence ends. Headings are skipped: the section already names
+ * them, and a bare heading quotes nothing.
  */
 function splitSentences(text: string): string[] {
-  return text
-    .split(/\n+/)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith('#'))
-    .map((line) => line.replace(/^([-*+]|\d+[.)])\s+/, ''))
-    .flatMap((line) => line.split(/(?<=[.!?])\s+(?=["'(\[]?[\p{Lu}\p{N}])/u))
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  const flush = () => {
+    if (current.length > 0) paragraphs.push(current.join(' '));
+    current = [];
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.length === 0 || line.startsWith('#') || line.startsWith('```')) {
+      flush();
+    } else if (line.startsWith('|')) {
+      flush();
+      paragraphs.push(line);
+    } else if (/^([-*+]|\d+[.)])\s+/.test(line)) {
+      flush();
+      current.push(line.replace(/^([-*+]|\d+[.)])\s+/, ''));
+    } else {
+      current.push(line);
+    }
+  }
+  flush();
+  return paragraphs
+    .flatMap((paragraph) => paragraph.split(/(?<=[.!?])\s+(?=["'(\[`]?[\p{Lu}\p{N}`])/u))
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.length > 0);
 }
 
 /** Groups of words, each keeping its trailing whitespace, so the deltas join back exactly. */
