@@ -41,7 +41,12 @@ export type GrpcClient<S extends DescService> = {
     : S['method'][K] extends { methodKind: 'server_streaming'; input: infer I extends DescMessage; output: infer O extends DescMessage }
       ? ServerStreamFn<I, O>
       : never;
-} & { close(): void; readonly address: string };
+} & {
+  close(): void;
+  readonly address: string;
+  /** Connects the channel now rather than on the first call; rejects if not ready by the deadline. */
+  waitForReady(deadlineMs: number): Promise<void>;
+};
 
 const tracer = trace.getTracer('@llmops/grpc');
 
@@ -76,6 +81,8 @@ export function createGrpcClient<S extends DescService>(service: S, address: str
   const api: Record<string, unknown> = {
     address,
     close: () => client.close(),
+    waitForReady: (deadlineMs: number) =>
+      new Promise<void>((resolve, reject) => client.waitForReady(deadlineMs, (error) => (error ? reject(error) : resolve()))),
   };
   for (const method of service.methods) {
     if (method.methodKind === 'unary') api[method.localName] = unary(client, method);

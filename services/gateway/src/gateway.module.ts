@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventPublisher } from '@llmops/kafka';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { CompletionUseCase } from './completion/completion.use-case';
@@ -6,12 +6,12 @@ import { GatewayGrpcController } from './completion/gateway.grpc.controller';
 import type { GatewayConfig } from './config/gateway.config';
 import { FeedbackUseCase } from './feedback/feedback.use-case';
 import { EVENT_PUBLISHER, GATEWAY_CONFIG, MESH_CLIENTS } from './gateway.tokens';
-import { closeMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
+import { closeMeshClients, connectMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
 import { ModelCatalog } from './models/model-catalog';
 import { OpenAiHttpController } from './openai/openai.http.controller';
 
 @Module({})
-export class GatewayModule implements OnApplicationShutdown {
+export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private static mesh: MeshClients | undefined;
 
   static forRoot(config: GatewayConfig, events: EventPublisher): DynamicModule {
@@ -30,6 +30,11 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],
     };
+  }
+
+  onApplicationBootstrap(): void {
+    // In the background: services may start in any order; an unready channel connects on first use.
+    if (GatewayModule.mesh) void connectMeshClients(GatewayModule.mesh, 30_000);
   }
 
   onApplicationShutdown(): void {

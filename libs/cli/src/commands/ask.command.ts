@@ -58,8 +58,21 @@ export async function printTrace(target: CliTarget, traceId: string, timeoutMs =
       const result = await analytics.query({ query: { case: 'report', value: 'trace' }, params: { trace_id: traceId } }, { timeoutMs: 10_000 });
       if (result.rowsJson.length > 0) {
         const rows = result.rowsJson.map((row) => JSON.parse(row) as Record<string, unknown>);
+        const first = rows[0]!;
+        const ms = (value: unknown) => Number(value).toFixed(1);
         console.log(`\nTrace ${traceId} from ClickHouse (llmops.traces):`);
-        console.log(formatTable(result.columns.map((column) => column.name), rows));
+        console.log(
+          `${first['endpoint']}  ${first['trace_status']}  ${ms(first['trace_latency_ms'])} ms  model ${first['provider']}/${first['model']}  ` +
+            `tokens ${first['tokens']}  cost $${Number(first['cost_usd']).toFixed(6)}`,
+        );
+        const stages = rows.map((row) => ({
+          stage: row['stage'],
+          'start ms': ms(row['start_offset_ms']),
+          'latency ms': ms(row['latency_ms']),
+          status: row['status'],
+          detail: row['detail'],
+        }));
+        console.log(formatTable(['stage', 'start ms', 'latency ms', 'status', 'detail'], stages));
         return;
       }
       if (Date.now() > deadline) throw new Error(`trace ${traceId} did not reach ClickHouse within ${timeoutMs} ms`);

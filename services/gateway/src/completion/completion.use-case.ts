@@ -4,6 +4,7 @@ import {
   ChatMessageSchema,
   CitationSchema,
   CompleteResponseSchema,
+  CompleteStartedSchema,
   GuardrailAction,
   RequestContextSchema,
   TraceEventSchema,
@@ -122,6 +123,13 @@ export class CompletionUseCase {
     const run = <T>(work: () => Promise<T>) => otelContext.with(spanContext, work);
     try {
       const prepared = await run(() => this.prepare(draft));
+      yield {
+        $typeName: 'llmops.v1.CompleteChunk',
+        event: {
+          case: 'started',
+          value: create(CompleteStartedSchema, { id: `chatcmpl-${draft.traceId}`, traceId: draft.traceId, route: draft.route, model: prepared.decision.chain[0] }),
+        },
+      };
       const inferenceStart = draft.stages.elapsedMs();
       let content = '';
       let generated: GenerateResponse | undefined;
@@ -155,7 +163,7 @@ export class CompletionUseCase {
       span.end();
       yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'done', value: response } };
     } catch (error) {
-      this.fail(draft, span, error);
+      otelContext.with(spanContext, () => this.fail(draft, span, error));
       throw PlatformError.from(error);
     }
   }

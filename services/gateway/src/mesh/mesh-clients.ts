@@ -26,3 +26,10 @@ export function createMeshClients(addresses: Record<MeshService, string>): MeshC
 export function closeMeshClients(clients: MeshClients): void {
   for (const client of Object.values(clients)) client.close();
 }
+
+/** Opens every channel at start-up so the first request does not pay for the connections. */
+export async function connectMeshClients(clients: MeshClients, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  const results = await Promise.allSettled(Object.values(clients).map((client) => client.waitForReady(deadline)));
+  return Object.keys(clients).filter((_, index) => results[index]?.status === 'rejected');
+}

@@ -90,25 +90,25 @@ export class OpenAiHttpController {
     includeUsage: boolean,
   ): Promise<void> {
     let id = '';
+    let model = requestedModel;
     const write = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
     try {
       for await (const chunk of chunks) {
-        if (!response.headersSent) {
+        if (chunk.event.case === 'started') {
+          // Accepted: from here on errors travel inside the stream.
+          id = chunk.event.value.id;
+          model = chunk.event.value.model?.model || requestedModel;
           response.status(200);
           response.setHeader('content-type', 'text/event-stream; charset=utf-8');
           response.setHeader('cache-control', 'no-cache');
           response.setHeader('connection', 'keep-alive');
+          response.setHeader('x-llmops-trace-id', chunk.event.value.traceId);
           response.flushHeaders();
-        }
-        if (chunk.event.case === 'delta') {
-          if (!id) {
-            id = `chatcmpl-${Date.now().toString(36)}`;
-            write(toChunk(id, created, requestedModel, { role: 'assistant', content: '' }, null));
-          }
-          write(toChunk(id, created, requestedModel, { content: chunk.event.value }, null));
+          write(toChunk(id, created, model, { role: 'assistant', content: '' }, null));
+        } else if (chunk.event.case === 'delta') {
+          write(toChunk(id, created, model, { content: chunk.event.value }, null));
         } else if (chunk.event.case === 'done') {
           const done = chunk.event.value;
-          if (!id) write(toChunk(done.id, created, requestedModel, { role: 'assistant', content: '' }, null));
           write(toFinalChunk(done, created));
           if (includeUsage) write(toUsageChunk(done, created));
         }

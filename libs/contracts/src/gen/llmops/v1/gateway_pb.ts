@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/gateway.proto.
  */
 export const file_llmops_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("ChdsbG1vcHMvdjEvZ2F0ZXdheS5wcm90bxIJbGxtb3BzLnYxIvoCCg9Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1vcHMudjEuQ2hhdE1lc3NhZ2USKwoGcGFyYW1zGAMgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRpb25QYXJhbXMSEgoKY29sbGVjdGlvbhgEIAEoCRIOCgZwcm9tcHQYBSABKAkSPAoJdmFyaWFibGVzGAYgAygLMikubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdC5WYXJpYWJsZXNFbnRyeRIMCgR1c2VyGAcgASgJEjIKBHRhZ3MYCCADKAsyJC5sbG1vcHMudjEuQ29tcGxldGVSZXF1ZXN0LlRhZ3NFbnRyeRowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIu8BChBDb21wbGV0ZVJlc3BvbnNlEgoKAmlkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFQoNZmluaXNoX3JlYXNvbhgEIAEoCRIiCgVtb2RlbBgFIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgGIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIQCghjb3N0X3VzZBgHIAEoARImCgljaXRhdGlvbnMYCCADKAsyEy5sbG1vcHMudjEuQ2l0YXRpb24SFgoOcHJvbXB0X3ZlcnNpb24YCSABKAkiVgoNQ29tcGxldGVDaHVuaxIPCgVkZWx0YRgBIAEoCUgAEisKBGRvbmUYAiABKAsyGy5sbG1vcHMudjEuQ29tcGxldGVSZXNwb25zZUgAQgcKBWV2ZW50ImcKD0ZlZWRiYWNrUmVxdWVzdBIQCgh0cmFjZV9pZBgBIAEoCRIOCgZ0aHVtYnMYAiABKAUSDQoFc2NvcmUYAyABKAESDwoHY29tbWVudBgEIAEoCRISCgpjb3JyZWN0aW9uGAUgASgJIiQKEEZlZWRiYWNrUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkiEwoRTGlzdE1vZGVsc1JlcXVlc3QiUwoJTW9kZWxJbmZvEgoKAmlkGAEgASgJEhAKCHByb3ZpZGVyGAIgASgJEhYKDmNvbnRleHRfd2luZG93GAMgASgNEhAKCGlzX3JvdXRlGAQgASgIIjoKEkxpc3RNb2RlbHNSZXNwb25zZRIkCgZtb2RlbHMYASADKAsyFC5sbG1vcHMudjEuTW9kZWxJbmZvMqgCCgdHYXRld2F5EkMKCENvbXBsZXRlEhoubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdBobLmxsbW9wcy52MS5Db21wbGV0ZVJlc3BvbnNlEkgKDkNvbXBsZXRlU3RyZWFtEhoubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdBoYLmxsbW9wcy52MS5Db21wbGV0ZUNodW5rMAESQwoIRmVlZGJhY2sSGi5sbG1vcHMudjEuRmVlZGJhY2tSZXF1ZXN0GhsubGxtb3BzLnYxLkZlZWRiYWNrUmVzcG9uc2USSQoKTGlzdE1vZGVscxIcLmxsbW9wcy52MS5MaXN0TW9kZWxzUmVxdWVzdBodLmxsbW9wcy52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmops_v1_common]);
+  fileDesc("ChdsbG1vcHMvdjEvZ2F0ZXdheS5wcm90bxIJbGxtb3BzLnYxIvoCCg9Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1vcHMudjEuQ2hhdE1lc3NhZ2USKwoGcGFyYW1zGAMgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRpb25QYXJhbXMSEgoKY29sbGVjdGlvbhgEIAEoCRIOCgZwcm9tcHQYBSABKAkSPAoJdmFyaWFibGVzGAYgAygLMikubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdC5WYXJpYWJsZXNFbnRyeRIMCgR1c2VyGAcgASgJEjIKBHRhZ3MYCCADKAsyJC5sbG1vcHMudjEuQ29tcGxldGVSZXF1ZXN0LlRhZ3NFbnRyeRowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIu8BChBDb21wbGV0ZVJlc3BvbnNlEgoKAmlkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFQoNZmluaXNoX3JlYXNvbhgEIAEoCRIiCgVtb2RlbBgFIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgGIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIQCghjb3N0X3VzZBgHIAEoARImCgljaXRhdGlvbnMYCCADKAsyEy5sbG1vcHMudjEuQ2l0YXRpb24SFgoOcHJvbXB0X3ZlcnNpb24YCSABKAkihQEKDUNvbXBsZXRlQ2h1bmsSDwoFZGVsdGEYASABKAlIABIrCgRkb25lGAIgASgLMhsubGxtb3BzLnYxLkNvbXBsZXRlUmVzcG9uc2VIABItCgdzdGFydGVkGAMgASgLMhoubGxtb3BzLnYxLkNvbXBsZXRlU3RhcnRlZEgAQgcKBWV2ZW50ImIKD0NvbXBsZXRlU3RhcnRlZBIKCgJpZBgBIAEoCRIQCgh0cmFjZV9pZBgCIAEoCRINCgVyb3V0ZRgDIAEoCRIiCgVtb2RlbBgEIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZiJnCg9GZWVkYmFja1JlcXVlc3QSEAoIdHJhY2VfaWQYASABKAkSDgoGdGh1bWJzGAIgASgFEg0KBXNjb3JlGAMgASgBEg8KB2NvbW1lbnQYBCABKAkSEgoKY29ycmVjdGlvbhgFIAEoCSIkChBGZWVkYmFja1Jlc3BvbnNlEhAKCGV2ZW50X2lkGAEgASgJIhMKEUxpc3RNb2RlbHNSZXF1ZXN0IlMKCU1vZGVsSW5mbxIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg5jb250ZXh0X3dpbmRvdxgDIAEoDRIQCghpc19yb3V0ZRgEIAEoCCI6ChJMaXN0TW9kZWxzUmVzcG9uc2USJAoGbW9kZWxzGAEgAygLMhQubGxtb3BzLnYxLk1vZGVsSW5mbzKoAgoHR2F0ZXdheRJDCghDb21wbGV0ZRIaLmxsbW9wcy52MS5Db21wbGV0ZVJlcXVlc3QaGy5sbG1vcHMudjEuQ29tcGxldGVSZXNwb25zZRJICg5Db21wbGV0ZVN0cmVhbRIaLmxsbW9wcy52MS5Db21wbGV0ZVJlcXVlc3QaGC5sbG1vcHMudjEuQ29tcGxldGVDaHVuazABEkMKCEZlZWRiYWNrEhoubGxtb3BzLnYxLkZlZWRiYWNrUmVxdWVzdBobLmxsbW9wcy52MS5GZWVkYmFja1Jlc3BvbnNlEkkKCkxpc3RNb2RlbHMSHC5sbG1vcHMudjEuTGlzdE1vZGVsc1JlcXVlc3QaHS5sbG1vcHMudjEuTGlzdE1vZGVsc1Jlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.CompleteRequest
@@ -156,6 +156,14 @@ export type CompleteChunk = Message<"llmops.v1.CompleteChunk"> & {
      */
     value: CompleteResponse;
     case: "done";
+  } | {
+    /**
+     * the first message, before any delta
+     *
+     * @generated from field: llmops.v1.CompleteStarted started = 3;
+     */
+    value: CompleteStarted;
+    case: "started";
   } | { case: undefined; value?: undefined };
 };
 
@@ -165,6 +173,42 @@ export type CompleteChunk = Message<"llmops.v1.CompleteChunk"> & {
  */
 export const CompleteChunkSchema: GenMessage<CompleteChunk> = /*@__PURE__*/
   messageDesc(file_llmops_v1_gateway, 2);
+
+/**
+ * Sent once the request is accepted (authenticated, checked, routed), before the model answers.
+ *
+ * @generated from message llmops.v1.CompleteStarted
+ */
+export type CompleteStarted = Message<"llmops.v1.CompleteStarted"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string trace_id = 2;
+   */
+  traceId: string;
+
+  /**
+   * @generated from field: string route = 3;
+   */
+  route: string;
+
+  /**
+   * the first model of the chain; `done` names the one that answered
+   *
+   * @generated from field: llmops.v1.ModelRef model = 4;
+   */
+  model?: ModelRef | undefined;
+};
+
+/**
+ * Describes the message llmops.v1.CompleteStarted.
+ * Use `create(CompleteStartedSchema)` to create a new message.
+ */
+export const CompleteStartedSchema: GenMessage<CompleteStarted> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_gateway, 3);
 
 /**
  * @generated from message llmops.v1.FeedbackRequest
@@ -203,7 +247,7 @@ export type FeedbackRequest = Message<"llmops.v1.FeedbackRequest"> & {
  * Use `create(FeedbackRequestSchema)` to create a new message.
  */
 export const FeedbackRequestSchema: GenMessage<FeedbackRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_gateway, 3);
+  messageDesc(file_llmops_v1_gateway, 4);
 
 /**
  * @generated from message llmops.v1.FeedbackResponse
@@ -220,7 +264,7 @@ export type FeedbackResponse = Message<"llmops.v1.FeedbackResponse"> & {
  * Use `create(FeedbackResponseSchema)` to create a new message.
  */
 export const FeedbackResponseSchema: GenMessage<FeedbackResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_gateway, 4);
+  messageDesc(file_llmops_v1_gateway, 5);
 
 /**
  * @generated from message llmops.v1.ListModelsRequest
@@ -233,7 +277,7 @@ export type ListModelsRequest = Message<"llmops.v1.ListModelsRequest"> & {
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema: GenMessage<ListModelsRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_gateway, 5);
+  messageDesc(file_llmops_v1_gateway, 6);
 
 /**
  * @generated from message llmops.v1.ModelInfo
@@ -265,7 +309,7 @@ export type ModelInfo = Message<"llmops.v1.ModelInfo"> & {
  * Use `create(ModelInfoSchema)` to create a new message.
  */
 export const ModelInfoSchema: GenMessage<ModelInfo> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_gateway, 6);
+  messageDesc(file_llmops_v1_gateway, 7);
 
 /**
  * @generated from message llmops.v1.ListModelsResponse
@@ -282,7 +326,7 @@ export type ListModelsResponse = Message<"llmops.v1.ListModelsResponse"> & {
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_gateway, 7);
+  messageDesc(file_llmops_v1_gateway, 8);
 
 /**
  * The front door. Authenticates with the `authorization: Bearer <key>` metadata entry.
