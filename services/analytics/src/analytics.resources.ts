@@ -1,6 +1,6 @@
 import { closeClickHouseClient, type ClickHouseClient, type MigrationRunResult } from '@llmops/clickhouse';
 import type { KafkaLogger } from '@llmops/kafka';
-import { MIGRATED_RETENTION_DAYS, type AnalyticsConfig } from './config/analytics.config';
+import type { AnalyticsConfig } from './config/analytics.config';
 import { AnalyticsEventConsumer } from './ingestion/analytics-event.consumer';
 import { EventIngestionHandler } from './ingestion/event-ingestion.handler';
 import { KafkaDeadLetterProducer } from './ingestion/kafka-dead-letter.producer';
@@ -8,6 +8,7 @@ import { AnalyticsQueryUseCase } from './query/analytics-query.use-case';
 import { ReportRunner } from './reports/report-runner';
 import { openAnalyticsDatabase } from './storage/analytics-database';
 import { EventSink } from './storage/event-sink';
+import { applyRetention } from './storage/retention-policy';
 
 /**
  * Everything the analytics process holds open: ClickHouse, the sink writing into it, the Kafka consumer feeding the
@@ -37,12 +38,8 @@ export class AnalyticsResources {
       { clickhouse: config.clickhouse.url ? 'server' : 'embedded', applied: migrations.applied, alreadyApplied: migrations.alreadyApplied.length },
       'analytics schema up to date',
     );
-    if (config.retentionDays !== MIGRATED_RETENTION_DAYS) {
-      logger.warn(
-        { retentionDays: config.retentionDays, tableTtlDays: MIGRATED_RETENTION_DAYS },
-        'analytics.retention_days differs from the TTL in the migrations, which still applies',
-      );
-    }
+    const retention = await applyRetention(client, config.retentionDays);
+    if (retention.length > 0) logger.info({ retentionDays: config.retentionDays, tables: retention.map((change) => change.table) }, 'retention changed');
     const sink = new EventSink({
       client,
       flushIntervalMs: config.flushIntervalMs,

@@ -20,12 +20,10 @@ export interface AnalyticsConfig {
   };
   consumerGroup: string;
   flushIntervalMs: number;
-  /** From llmops.yaml `analytics.retention_days`. The TTLs of migrations/0001_init.sql are fixed at 90 days. */
+  /** From llmops.yaml `analytics.retention_days`; applied to the event tables at start-up. */
   retentionDays: number;
 }
 
-/** The TTL the migrations create the event tables with; a different configured retention is not applied yet. */
-export const MIGRATED_RETENTION_DAYS = 90;
 
 export function loadAnalyticsConfig(
   env: Readonly<Record<string, string | undefined>>,
