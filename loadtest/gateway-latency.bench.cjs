@@ -14,7 +14,9 @@
  * gateway wrote to ClickHouse — where the time went, stage by stage.
  *
  * Usage: node loadtest/gateway-latency.bench.cjs [--rate=200] [--warmup=5] [--duration=30]
- *        [--grpc=true] [--breakdown=true] [--timeout-ms=10000] [--out=loadtest/results/x.json]
+ *        [--runs=direct,http,grpc] [--breakdown=true] [--timeout-ms=10000] [--out=loadtest/results/x.json]
+ *        [--keep-state=false] [--cpu-prof-dir=/tmp/profiles]
+ * --rate takes a list (e.g. --rate=25,50,100,200): every run is repeated at each rate.
  * Everything it starts is stopped on exit, failure or Ctrl-C.
  */
 const { fork } = require('node:child_process');
@@ -39,7 +41,7 @@ const MODEL = 'gpt-4o-mini';
 const UPSTREAM_KEY = 'sk-bench';
 
 function parseArgs(argv) {
-  const args = { rates: [200], warmup: 5, duration: 30, runs: ['direct', 'http', 'grpc'], breakdown: true, timeoutMs: 10_000, out: '', keepState: false };
+  const args = { rates: [200], warmup: 5, duration: 30, runs: ['direct', 'http', 'grpc'], breakdown: true, timeoutMs: 10_000, out: '', keepState: false, profileDir: '' };
   for (const arg of argv) {
     const match = /^--([a-z-]+)=(.*)$/.exec(arg);
     if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
@@ -53,6 +55,7 @@ function parseArgs(argv) {
     else if (name === 'timeout-ms') args.timeoutMs = Number(value);
     else if (name === 'out') args.out = value;
     else if (name === 'keep-state') args.keepState = value !== 'false';
+    else if (name === 'cpu-prof-dir') args.profileDir = path.resolve(value);
     else throw new Error(`unknown option --${name}`);
   }
   if (!args.rates.every((rate) => rate > 0)) throw new Error('--rate must be positive numbers, e.g. --rate=200 or --rate=50,100,200');
@@ -212,6 +215,7 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const runId = `bench-${Date.now().toString(36)}`;
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'llmops-bench-'));
+  if (args.profileDir) mkdirSync(args.profileDir, { recursive: true });
   const result = { runId, startedAt: new Date().toISOString(), args, machineBefore: machine(), timings: {}, memoryMiB: {}, runs: {}, cpuMsPerRequest: {} };
 
   let broker;
@@ -259,6 +263,10 @@ async function main() {
           LLMOPS_PROVIDER_OPENAI_BASE_URL: upstream.url,
           OPENAI_API_KEY: UPSTREAM_KEY,
           LLMOPS_RETRIEVAL_DATA_DIR: path.join(stateDir, 'lancedb'),
+          // V8 CPU profiles of every service, written when each exits (lib/cpu-profiler.preload.cjs).
+          ...(args.profileDir
+            ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'lib', 'cpu-profiler.preload.cjs')}`.trim(), BENCH_CPU_PROFILE_DIR: args.profileDir }
+            : {}),
         },
       }),
     );
@@ -271,22 +279,48 @@ async function main() {
     pids.upstream = upstream.pid;
     pids.generator = process.pid;
     const cpuSnapshot = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+    const totalCpu = (snapshot) => Object.entries(snapshot).filter(([k]) => k !== 'generator').reduce((sum, [, v]) => sum + (Number.isFinite(v) ? v : 0), 0);
 
-    // One request end to end before any load, so a broken stack fails loudly and early.
+    // One request end to end before any load, so a broken stack fails loudly and early. The
+    // services report SERVING before every one of them is ready to answer through the others,
+    // so the probe retries for a while; how long that took is part of the start-up time.
     const probe = createHttpChatSender({ baseUrl: stack.endpoints.openaiBaseUrl, apiKey: stack.endpoints.apiKey, model: MODEL, timeoutMs: 30_000, tags: { bench_run: `${runId}-probe` } });
-    const first = await probe.send(0, 'probe');
-    probe.close();
-    if (!first.ok) throw new Error(`the first request through the gateway failed (${first.error}); see ${stateDir}/logs`);
+    const probeStart = performance.now();
+    const probeErrors = [];
+    try {
+      for (;;) {
+        const answer = await probe.send(0, 'probe');
+        if (answer.ok) break;
+        probeErrors.push(answer.error);
+        if (performance.now() - probeStart > 60_000) {
+          args.keepState = true;
+          throw new Error(`no request through the gateway succeeded within 60 s (${probeErrors.slice(-3).join(', ')}); see ${stateDir}/logs`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    } finally {
+      probe.close();
+    }
+    result.timings.firstAnswerAfterHealthyMs = round(performance.now() - probeStart, 0);
+    result.timings.probeFailuresBeforeFirstAnswer = probeErrors.length;
+    if (probeErrors.length > 0) log(`first answer after ${result.timings.firstAnswerAfterHealthyMs} ms (${probeErrors.length} failures first: ${[...new Set(probeErrors)].join(', ')})`);
 
     await new Promise((r) => setTimeout(r, 5000)); // let start-up work (migrations, JIT, GC) settle
+    // What the idle stack burns (timers, Kafka polls, the JVM): the floor a run drains back to.
+    const idleBefore = cpuSnapshot();
+    await new Promise((r) => setTimeout(r, 5000));
+    const idleAfter = cpuSnapshot();
+    result.idleCpuCores = Object.fromEntries(Object.keys(pids).map((k) => [k, round((idleAfter[k] - idleBefore[k]) / 5, 3)]));
+    const idleTotal = totalCpu(idleAfter) - totalCpu(idleBefore);
+    log(`idle CPU (cores): ${JSON.stringify(result.idleCpuCores)}`);
     result.memoryMiB.atRest = stackRss(runningServices, stateDir);
     result.memoryMiB.atRest.kafkaBroker = round(rssMiB(pids.kafka), 1);
     log(`RSS at rest: ${JSON.stringify(result.memoryMiB.atRest)}`);
 
     const common = { model: MODEL, timeoutMs: args.timeoutMs };
-    const totalCpu = (snapshot) => Object.entries(snapshot).filter(([k]) => k !== 'generator').reduce((sum, [, v]) => sum + (Number.isFinite(v) ? v : 0), 0);
     // Between runs, wait until the mesh has drained what the last run left (a run past capacity
-    // leaves queued requests and events behind): under 15 % of one core for 2 s, at most 90 s.
+    // leaves queued requests and events behind): within 15 % of one core of the idle stack's
+    // CPU use for 2 s, at most 90 s.
     const waitForQuiet = async () => {
       const deadline = Date.now() + 90_000;
       let quietSince = 0;
@@ -294,7 +328,7 @@ async function main() {
         const before = totalCpu(cpuSnapshot());
         await new Promise((r) => setTimeout(r, 500));
         const busy = (totalCpu(cpuSnapshot()) - before) / 0.5;
-        if (busy < 0.15) {
+        if (busy < idleTotal / 5 + 0.15) {
           if (!quietSince) quietSince = Date.now();
           if (Date.now() - quietSince >= 2000) return;
         } else quietSince = 0;
