@@ -12,3 +12,5 @@ export * from './gen/llmops/v1/evaluation_pb';
 export * from './gen/llmops/v1/cost_pb';
 export * from './gen/llmops/v1/analytics_pb';
 export * from './gen/llmops/v1/events_pb';
+// The standard gRPC health contract (vendored in proto/grpc/health/v1), for server reflection.
+export { file_grpc_health_v1_health } from './gen/grpc/health/v1/health_pb';

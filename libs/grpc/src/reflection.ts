@@ -1,5 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
+import { file_grpc_health_v1_health } from '@llmops/contracts';
 import { toBinary, type DescFile, type DescService } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 
@@ -14,6 +15,8 @@ function collectFiles(file: DescFile, into: Map<string, DescFile>): void {
 export function addReflection(server: Server, services: DescService[]): void {
   const files = new Map<string, DescFile>();
   for (const service of services) collectFiles(service.file, files);
+  // The standard health service (served by grpc-health-check), so `grpcurl ... Health/Check` works.
+  collectFiles(file_grpc_health_v1_health, files);
   const fileDescriptorProtos = [...files.values()].map((file) =>
     Buffer.from(toBinary(FileDescriptorProtoSchema, file.proto)),
   );
@@ -21,6 +24,6 @@ export function addReflection(server: Server, services: DescService[]): void {
   // package definition; one entry carrying every file is all it needs.
   const packageDefinition = { descriptors: { fileDescriptorProtos } } as never;
   new ReflectionService(packageDefinition, {
-    services: services.map((service) => service.typeName),
+    services: [...services.map((service) => service.typeName), 'grpc.health.v1.Health'],
   }).addToServer(server);
 }
