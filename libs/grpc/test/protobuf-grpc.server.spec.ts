@@ -142,7 +142,9 @@ describe('ProtobufGrpcServer over a real socket', () => {
       });
     const listed = await ask({ listServices: '*' });
     const names = listed.listServicesResponse.service.map((service: { name: string }) => service.name);
-    expect(names).toEqual(expect.arrayContaining(['llmops.v1.Prompts', 'llmops.v1.Retrieval']));
+    expect(names).toEqual(expect.arrayContaining(['llmops.v1.Prompts', 'llmops.v1.Retrieval', 'grpc.health.v1.Health']));
+    const health = await ask({ fileContainingSymbol: 'grpc.health.v1.Health' });
+    expect(health.fileDescriptorResponse.fileDescriptorProto).toHaveLength(1);
     const described = await ask({ fileContainingSymbol: 'llmops.v1.Retrieval' });
     expect(described.fileDescriptorResponse.fileDescriptorProto.length).toBeGreaterThanOrEqual(2);
     reflection.close();
