@@ -278,8 +278,14 @@ describe('bad input gets a clear error and is traced', () => {
     expect(result.status).toBe(504);
   });
 
-  it('keeps serving after all of that', async () => {
+  it('keeps serving after all of that, and counts it all in Prometheus metrics', async () => {
     const completion = await openai.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'What is the gateway?' }] });
     expect(completion.choices[0]!.message.content!.length).toBeGreaterThan(0);
+    const gatewayMetrics = await (await fetch(`${stack.endpoints.http}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/llmops_gateway_requests_total\{endpoint="http.chat.completions",outcome="model_not_found",service="gateway"\} [1-9]/);
+    expect(gatewayMetrics).toMatch(/llmops_gateway_stage_seconds_count\{stage="inference",status="ok",service="gateway"\} [1-9]/);
+    expect(gatewayMetrics).toMatch(/llmops_kafka_available\{service="gateway"\} 1/);
+    const inferenceMetrics = await (await fetch(stack.endpoints.metrics.inference)).text();
+    expect(inferenceMetrics).toMatch(/llmops_grpc_server_handled_total\{grpc_service="llmops.v1.Inference",grpc_method="Generate",grpc_code="OK",service="inference"\} [1-9]/);
   });
 });

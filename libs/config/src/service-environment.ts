@@ -6,6 +6,8 @@ const serviceEnvSchema = z.object({
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   LLMOPS_STATE_DIR: z.string().default('.llmops'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** host:port for a Prometheus `/metrics` endpoint; none when unset (the gateway also serves it over HTTP). */
+  LLMOPS_METRICS_ADDR: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -18,6 +20,7 @@ export interface ServiceEnvironment {
   /** Outboxes, embedded databases and other local state live under here. */
   stateDir: string;
   otlpEndpoint?: string;
+  metricsAddress?: string;
   logLevel: string;
 }
 
@@ -31,6 +34,7 @@ export function loadServiceEnvironment(service: MeshService, env: Readonly<Recor
     kafkaBrokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
     stateDir: parsed.LLMOPS_STATE_DIR,
     ...(parsed.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: parsed.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+    ...(parsed.LLMOPS_METRICS_ADDR ? { metricsAddress: parsed.LLMOPS_METRICS_ADDR } : {}),
     logLevel: parsed.LOG_LEVEL,
   };
 }

@@ -12,6 +12,8 @@ import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+import { grpcServerDuration, grpcServerHandled } from '@llmops/telemetry';
+import { performance } from 'node:perf_hooks';
 import { GrpcCallContext } from './grpc-call.context';
 import { toGrpcError } from './grpc-status.mapping';
 import { ErrorCode, PlatformError } from './platform-error';
@@ -195,6 +197,12 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     return handler(request, ctx);
   }
 
+  private observe(method: DescMethod, startedAt: number, code: GrpcStatus): void {
+    const labels = { grpc_service: method.parent.typeName, grpc_method: method.name };
+    grpcServerHandled.inc({ ...labels, grpc_code: GrpcStatus[code] ?? String(code) });
+    grpcServerDuration.observe(labels, (performance.now() - startedAt) / 1000);
+  }
+
   private endSpanWithError(span: Span, error: unknown): ReturnType<typeof toGrpcError> {
     const payload = toGrpcError(error);
     span.setAttribute('rpc.grpc.status_code', payload.code);
@@ -212,6 +220,7 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     call: ServerUnaryCall<unknown, unknown>,
     callback: sendUnaryData<unknown>,
   ): Promise<void> {
+    const startedAt = performance.now();
     const ctx = new GrpcCallContext(call, rpcPath(method));
     const { span, spanContext } = this.startSpan(method, ctx);
     try {
@@ -221,13 +230,17 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
       });
       span.setAttribute('rpc.grpc.status_code', GrpcStatus.OK);
       span.end();
+      this.observe(method, startedAt, GrpcStatus.OK);
       callback(null, result);
     } catch (error) {
-      callback(this.endSpanWithError(span, error));
+      const payload = this.endSpanWithError(span, error);
+      this.observe(method, startedAt, payload.code);
+      callback(payload);
     }
   }
 
   private async serveServerStream(method: DescMethod, call: ServerWritableStream<unknown, unknown>): Promise<void> {
+    const startedAt = performance.now();
     const ctx = new GrpcCallContext(call, rpcPath(method));
     const { span, spanContext } = this.startSpan(method, ctx);
     try {
@@ -240,9 +253,11 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
       });
       span.setAttribute('rpc.grpc.status_code', GrpcStatus.OK);
       span.end();
+      this.observe(method, startedAt, GrpcStatus.OK);
       call.end();
     } catch (error) {
       const payload = this.endSpanWithError(span, error);
+      this.observe(method, startedAt, payload.code);
       // grpc-js turns an 'error' event carrying {code, details, metadata} into the call's status.
       if (!call.cancelled) call.emit('error', payload);
     }

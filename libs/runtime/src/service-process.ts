@@ -3,7 +3,8 @@ import type { DescService } from '@bufbuild/protobuf';
 import { loadServiceEnvironment, type MeshService, type ServiceEnvironment } from '@llmops/config';
 import { startGrpcService } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { createJsonLogger, type TelemetryHandle } from '@llmops/telemetry';
+import { createJsonLogger, registerPublisherMetrics, serveMetrics, startProcessMetrics, type TelemetryHandle } from '@llmops/telemetry';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 
@@ -12,6 +13,8 @@ export interface ServiceRuntime {
   environment: ServiceEnvironment;
   events: EventPublisher;
   logger: Logger;
+  /** The `/metrics` server, when LLMOPS_METRICS_ADDR asked for one. */
+  metrics?: Server;
 }
 
 export async function openServiceRuntime(service: MeshService, telemetry: TelemetryHandle): Promise<ServiceRuntime> {
@@ -24,7 +27,14 @@ export async function openServiceRuntime(service: MeshService, telemetry: Teleme
   });
   await events.start();
   telemetry.attachSpanSink({ publishSpan: (event) => events.publish('llmops.spans.v1', event) });
-  return { environment, events, logger };
+  startProcessMetrics(service);
+  registerPublisherMetrics(() => events.stats());
+  let metrics: Server | undefined;
+  if (environment.metricsAddress) {
+    const [host, port] = environment.metricsAddress.split(':') as [string, string];
+    metrics = await serveMetrics(host, Number(port));
+  }
+  return { environment, events, logger, ...(metrics ? { metrics } : {}) };
 }
 
 /** Stops a process in the order that loses nothing: serving, then spans, then events. */
@@ -36,6 +46,7 @@ export function stopOnSignals(runtime: ServiceRuntime, telemetry: TelemetryHandl
     runtime.logger.info({ signal }, 'stopping');
     try {
       await app.close();
+      runtime.metrics?.close();
       await extra();
       await telemetry.shutdown();
       await runtime.events.close();

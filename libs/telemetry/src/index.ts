@@ -4,3 +4,14 @@ export { KafkaSpanExporter, toSpanEvent } from './kafka-span.exporter';
 export type { SpanEventSink } from './kafka-span.exporter';
 export { startTelemetry } from './telemetry';
 export type { TelemetryHandle, TelemetryOptions } from './telemetry';
+export {
+  gatewayRequestDuration,
+  gatewayRequests,
+  gatewayStageDuration,
+  grpcServerDuration,
+  grpcServerHandled,
+  metricsText,
+  registerPublisherMetrics,
+  serveMetrics,
+  startProcessMetrics,
+} from './metrics';

@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { FeedbackUseCase } from './feedback/feedback.use-case';
 import { EVENT_PUBLISHER, GATEWAY_CONFIG, MESH_CLIENTS } from './gateway.tokens';
 import { closeMeshClients, connectMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
+import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { ModelCatalog } from './models/model-catalog';
 import { OpenAiHttpController } from './openai/openai.http.controller';
 
@@ -20,7 +21,7 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
     const authenticator = new ApiKeyAuthenticator(config.platform.apiKeys);
     return {
       module: GatewayModule,
-      controllers: [GatewayGrpcController, OpenAiHttpController],
+      controllers: [GatewayGrpcController, OpenAiHttpController, MetricsHttpController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_PUBLISHER, useValue: events },

@@ -7,6 +7,8 @@ export interface EndpointsFile {
   http: string;
   openaiBaseUrl: string;
   grpc: Record<MeshService, string>;
+  /** Prometheus scrape URLs, one per service (the gateway also serves /metrics on its HTTP port). */
+  metrics: Record<MeshService, string>;
   kafkaBrokers: string;
   apiKey: string;
   stateDir: string;

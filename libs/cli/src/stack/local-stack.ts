@@ -27,6 +27,9 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
+/** Prometheus endpoints of `make up`: gateway 9101, guardrails 9102, ... in MESH_SERVICES order. */
+const DEFAULT_METRICS_PORT = 9101;
+
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -89,6 +92,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     addresses[service] = `127.0.0.1:${options.freePorts ? await freePort() : DEFAULT_GRPC_PORTS[service]}`;
   }
   const httpPort = options.httpPort ?? (options.freePorts ? await freePort() : 8080);
+  const metrics = {} as Record<MeshService, string>;
+  for (const [index, service] of MESH_SERVICES.entries()) {
+    metrics[service] = `127.0.0.1:${options.freePorts ? await freePort() : DEFAULT_METRICS_PORT + index}`;
+  }
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     KAFKA_BROKERS: options.kafkaBrokers,
@@ -107,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const log = openSync(join(stateDir, 'logs', `${service}.log`), 'a');
     const child = spawn(process.execPath, [entry], {
       cwd: options.repoRoot,
-      env,
+      env: { ...env, LLMOPS_METRICS_ADDR: metrics[service] },
       stdio: ['ignore', log, log],
       detached: options.detached ?? false,
     });
@@ -140,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     http: `http://127.0.0.1:${httpPort}`,
     openaiBaseUrl: `http://127.0.0.1:${httpPort}/v1`,
     grpc: addresses,
+    metrics: Object.fromEntries(MESH_SERVICES.map((service) => [service, `http://${metrics[service]}/metrics`])) as Record<MeshService, string>,
     kafkaBrokers: options.kafkaBrokers,
     apiKey: key,
     stateDir,

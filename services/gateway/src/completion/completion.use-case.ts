@@ -21,7 +21,7 @@ import {
 } from '@llmops/contracts';
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
-import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
+import { gatewayRequestDuration, gatewayRequests, GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
@@ -306,6 +306,8 @@ export class CompletionUseCase {
 
   private publishTrace(draft: TraceDraft, status: string, error?: PlatformError): void {
     const { command, answer } = draft;
+    gatewayRequests.inc({ endpoint: command.endpoint, outcome: error?.code ?? 'ok' });
+    gatewayRequestDuration.observe({ endpoint: command.endpoint }, draft.stages.elapsedMs() / 1000);
     this.events.publish(
       'llmops.traces.v1',
       create(TraceEventSchema, {

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { StageTimingSchema, type StageTiming } from '@llmops/contracts';
 import { PlatformError } from '@llmops/grpc';
-import { LlmopsAttributes } from '@llmops/telemetry';
+import { gatewayStageDuration, LlmopsAttributes } from '@llmops/telemetry';
 import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 
@@ -11,6 +11,11 @@ const tracer = trace.getTracer('@llmops/gateway');
 export class StageRecorder {
   readonly stages: StageTiming[] = [];
   private readonly startedAt = performance.now();
+
+  private push(row: StageTiming): void {
+    this.stages.push(row);
+    if (row.status !== 'skipped') gatewayStageDuration.observe({ stage: row.stage, status: row.status }, row.latencyMs / 1000);
+  }
 
   elapsedMs(): number {
     return performance.now() - this.startedAt;
@@ -22,13 +27,13 @@ export class StageRecorder {
       try {
         const result = await work();
         span.end();
-        this.stages.push(create(StageTimingSchema, { stage, startOffsetMs: offset, latencyMs: this.elapsedMs() - offset, status: 'ok' }));
+        this.push(create(StageTimingSchema, { stage, startOffsetMs: offset, latencyMs: this.elapsedMs() - offset, status: 'ok' }));
         return result;
       } catch (error) {
         const detail = error instanceof PlatformError ? error.code : 'internal';
         span.setStatus({ code: SpanStatusCode.ERROR, message: detail });
         span.end();
-        this.stages.push(create(StageTimingSchema, { stage, startOffsetMs: offset, latencyMs: this.elapsedMs() - offset, status: 'error', detail }));
+        this.push(create(StageTimingSchema, { stage, startOffsetMs: offset, latencyMs: this.elapsedMs() - offset, status: 'error', detail }));
         throw error;
       }
     });
@@ -36,11 +41,11 @@ export class StageRecorder {
 
   /** A stage measured by the caller (a stream's lifetime), recorded after the fact. */
   record(stage: string, startOffsetMs: number, status: string, detail = ''): void {
-    this.stages.push(create(StageTimingSchema, { stage, startOffsetMs, latencyMs: this.elapsedMs() - startOffsetMs, status, detail }));
+    this.push(create(StageTimingSchema, { stage, startOffsetMs, latencyMs: this.elapsedMs() - startOffsetMs, status, detail }));
   }
 
   skip(stage: string, detail: string): void {
-    this.stages.push(create(StageTimingSchema, { stage, startOffsetMs: this.elapsedMs(), latencyMs: 0, status: 'skipped', detail }));
+    this.push(create(StageTimingSchema, { stage, startOffsetMs: this.elapsedMs(), latencyMs: 0, status: 'skipped', detail }));
   }
 
   /** Marks a stage's latest row with a status other than ok (blocked, redacted...). */
