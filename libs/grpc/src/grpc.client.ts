@@ -1,4 +1,5 @@
 import {
+  connectivityState,
   credentials,
   makeGenericClientConstructor,
   Metadata,
@@ -21,6 +22,30 @@ export interface RpcCallOptions {
   timeoutMs?: number;
   metadata?: Record<string, string>;
   signal?: AbortSignal;
+  /** How long a call waits for a disconnected channel to (re)connect before it fails; default 3 s. */
+  connectTimeoutMs?: number;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+
+/**
+ * A call on a channel that is not connected would fail at once; a peer that is starting or
+ * restarting deserves a short wait instead, bounded by the call's own deadline.
+ */
+async function connected(client: Client, options: RpcCallOptions | undefined, deadline: number | undefined): Promise<void> {
+  if (client.getChannel().getConnectivityState(false) === connectivityState.READY) return;
+  const wait = Math.min(deadline ?? Number.POSITIVE_INFINITY, Date.now() + (options?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS));
+  await new Promise<void>((resolve, reject) =>
+    client.waitForReady(wait, (error) =>
+      error
+        ? reject(
+            deadline !== undefined && Date.now() >= deadline
+              ? new PlatformError(ErrorCode.DeadlineExceeded, 'deadline exceeded while connecting')
+              : new PlatformError(ErrorCode.Unavailable, `no connection to ${client.getChannel().getTarget()}`),
+          )
+        : resolve(),
+    ),
+  );
 }
 
 type UnaryFn<I extends DescMessage, O extends DescMessage> = (
@@ -77,6 +102,10 @@ export function createGrpcClient<S extends DescService>(service: S, address: str
   const client = new Constructor(address, credentials.createInsecure(), {
     'grpc.keepalive_time_ms': 30_000,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    // Calls fail fast while a channel is disconnected, so a peer that (re)starts must be found
+    // again within a second or two, not after grpc-js's default backoff of up to two minutes.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 2_000,
   }) as Client & Record<string, (...args: unknown[]) => unknown>;
   const api: Record<string, unknown> = {
     address,
@@ -106,9 +135,11 @@ function unary(client: Client & Record<string, (...args: unknown[]) => unknown>,
             return;
           }
           const callOptions: GrpcCallOptions = deadline === undefined ? {} : { deadline };
+          const metadata = metadataOf(options);
+          connected(client, options, deadline).then(() => {
           const call = client[method.localName](
             create(method.input, request),
-            metadataOf(options),
+            metadata,
             callOptions,
             (error: ServiceError | null, response: unknown) => {
               options?.signal?.removeEventListener('abort', cancel);
@@ -126,6 +157,11 @@ function unary(client: Client & Record<string, (...args: unknown[]) => unknown>,
           ) as { cancel(): void };
           const cancel = () => call.cancel();
           options?.signal?.addEventListener('abort', cancel, { once: true });
+          }, (error: PlatformError) => {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+            span.end();
+            reject(error);
+          });
         }),
     );
 }
@@ -136,47 +172,53 @@ function serverStream(client: Client & Record<string, (...args: unknown[]) => un
     // generator consuming this may iterate under another context.
     const parentContext = context.active();
     return {
-    [Symbol.asyncIterator]: () => {
-      const span = tracer.startSpan(
-        `${method.parent.typeName}/${method.name}`,
-        { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name } },
-        parentContext,
-      );
-      const deadline = deadlineOf(options);
-      const call = context.with(trace.setSpan(parentContext, span), () =>
-        client[method.localName](
-          create(method.input, request),
-          metadataOf(options),
-          deadline === undefined ? {} : { deadline },
-        ),
-      ) as ClientReadableStream<unknown>;
-      const cancel = () => call.cancel();
-      options?.signal?.addEventListener('abort', cancel, { once: true });
-      const iterator = call[Symbol.asyncIterator]();
-      const finish = (error?: PlatformError) => {
-        options?.signal?.removeEventListener('abort', cancel);
-        if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-        span.end();
-      };
-      return {
-        next: async () => {
-          try {
-            const result = await iterator.next();
-            if (result.done) finish();
-            return result;
-          } catch (error) {
-            const platformError = toPlatformError(error);
-            finish(platformError);
-            throw platformError;
-          }
-        },
-        return: async () => {
-          call.cancel();
-          finish();
-          return { done: true, value: undefined };
-        },
-      };
-    },
+      [Symbol.asyncIterator]: () => {
+        const span = tracer.startSpan(
+          `${method.parent.typeName}/${method.name}`,
+          { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.service': method.parent.typeName, 'rpc.method': method.name } },
+          parentContext,
+        );
+        const deadline = deadlineOf(options);
+        let call: ClientReadableStream<unknown> | undefined;
+        let iterator: AsyncIterator<unknown> | undefined;
+        let finished = false;
+        const cancel = () => call?.cancel();
+        const finish = (error?: PlatformError) => {
+          if (finished) return;
+          finished = true;
+          options?.signal?.removeEventListener('abort', cancel);
+          if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+          span.end();
+        };
+        const open = async (): Promise<AsyncIterator<unknown>> => {
+          await connected(client, options, deadline);
+          const streamContext = trace.setSpan(parentContext, span);
+          call = context.with(streamContext, () =>
+            client[method.localName](create(method.input, request), context.with(streamContext, () => metadataOf(options)), deadline === undefined ? {} : { deadline }),
+          ) as ClientReadableStream<unknown>;
+          options?.signal?.addEventListener('abort', cancel, { once: true });
+          return call[Symbol.asyncIterator]();
+        };
+        return {
+          next: async () => {
+            try {
+              iterator ??= await open();
+              const result = await iterator.next();
+              if (result.done) finish();
+              return result;
+            } catch (error) {
+              const platformError = toPlatformError(error);
+              finish(platformError);
+              throw platformError;
+            }
+          },
+          return: async () => {
+            call?.cancel();
+            finish();
+            return { done: true, value: undefined };
+          },
+        };
+      },
     };
   };
 }

@@ -150,3 +150,23 @@ describe('ProtobufGrpcServer over a real socket', () => {
     reflection.close();
   });
 });
+
+describe('a client whose server is not there yet', () => {
+  it('waits briefly for the server to come up instead of failing at once', async () => {
+    const reserved = await startGrpcService(FixtureModule, { address: '127.0.0.1:0', services: [Prompts, Retrieval] });
+    const port = reserved.port;
+    await reserved.app.close();
+    const client = createGrpcClient(Prompts, `127.0.0.1:${port}`);
+    // The first call finds nobody and puts the channel into reconnect backoff.
+    await expect(client.get({ name: 'early' }, { timeoutMs: 2000, connectTimeoutMs: 200 })).rejects.toMatchObject({ code: ErrorCode.Unavailable });
+    const late = startGrpcService(FixtureModule, { address: `127.0.0.1:${port}`, services: [Prompts, Retrieval] });
+    const answer = client.get({ name: 'late' }, { timeoutMs: 10_000 });
+    const handle = await late;
+    await expect(answer).resolves.toMatchObject({ name: 'late' });
+    const streamed: number[] = [];
+    for await (const item of createGrpcClient(Retrieval, `127.0.0.1:${port}`).ingest({ collection: 'ok', documents: [{ source: 'a' }] })) streamed.push(item.documentsDone);
+    expect(streamed).toEqual([1]);
+    client.close();
+    await handle.app.close();
+  });
+});
