@@ -121,6 +121,9 @@ export class CompletionUseCase {
     const draft = new TraceDraft(this.traceIdOf(span), command, new StageRecorder());
     const spanContext = trace.setSpan(otelContext.active(), span);
     const run = <T>(work: () => Promise<T>) => otelContext.with(spanContext, work);
+    // A consumer that stops iterating (a cancelled gRPC call) ends this generator at a yield,
+    // where no error reaches the catch below; `finally` still traces the request.
+    let settled = false;
     try {
       const prepared = await run(() => this.prepare(draft));
       yield {
@@ -160,11 +163,15 @@ export class CompletionUseCase {
       // (a finding here is an alert, not a redaction).
       await run(() => this.checkOutput(draft, prepared, content));
       const response = await run(() => this.finish(draft, prepared, generated as GenerateResponse, content));
+      settled = true;
       span.end();
       yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'done', value: response } };
     } catch (error) {
+      settled = true;
       otelContext.with(spanContext, () => this.fail(draft, span, error));
       throw PlatformError.from(error);
+    } finally {
+      if (!settled) otelContext.with(spanContext, () => this.fail(draft, span, new PlatformError(ErrorCode.Cancelled, 'the client stopped reading the stream')));
     }
   }
 
