@@ -166,6 +166,16 @@ describe('the mesh, end to end', () => {
     }
     expect(deltas).toBeGreaterThan(0);
     await expectTraceInClickHouse(doneTraceId, 'grpc.CompleteStream');
+
+    // A caller that stops reading: the request is still traced, as cancelled.
+    let startedTraceId = '';
+    for await (const chunk of gateway.completeStream({ messages: [{ role: 'user', content: 'What does the gateway do?' }], collection: 'docs' }, { metadata: auth, timeoutMs: 30_000 })) {
+      if (chunk.event.case === 'started') startedTraceId = chunk.event.value.traceId;
+      if (chunk.event.case === 'delta') break;
+    }
+    expect(startedTraceId).toMatch(/^[0-9a-f]{32}$/);
+    const cancelled = await eventually<{ status: string; error_code: string }>(`SELECT status, error_code FROM llmops.traces FINAL WHERE trace_id = '${startedTraceId}'`);
+    expect(cancelled).toEqual([{ status: 'error', error_code: 'cancelled' }]);
     gateway.close();
   });
 
