@@ -7,7 +7,7 @@
 import { Analytics, Evaluation, Gateway } from '@llmops/contracts';
 import { createGrpcClient, ErrorCode, type PlatformError } from '@llmops/grpc';
 import { ingest, startLocalStack, type RunningStack } from '@llmops/cli';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '@llmops/testing';
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeScenario } from '@llmops/testing';
 import OpenAI from 'openai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ let stateDir: string;
 let openai: OpenAI;
 let upstream: FakeOpenAiServer;
 const UPSTREAM_KEY = 'sk-upstream-secret-7f3a';
+const UPSTREAM_SCENARIO: FakeScenario = { kind: 'ok', answer: 'Paris is the capital of France.', usage: { promptTokens: 1000, completionTokens: 500, cachedTokens: 200 } };
 
 async function sql<T = Record<string, unknown>>(query: string): Promise<T[]> {
   const analytics = createGrpcClient(Analytics, stack.endpoints.grpc.analytics);
@@ -56,10 +57,7 @@ beforeAll(async () => {
   const brokers = process.env['KAFKA_BROKERS'];
   if (!brokers) throw new Error('KAFKA_BROKERS is not set: the jest global setup starts Kafka');
   // The `openai` provider of llmops.yaml, pointed at a local server that speaks OpenAI's wire format.
-  upstream = await startFakeOpenAiServer({
-    expectedApiKey: UPSTREAM_KEY,
-    scenario: { kind: 'ok', answer: 'Paris is the capital of France.', usage: { promptTokens: 1000, completionTokens: 500, cachedTokens: 200 } },
-  });
+  upstream = await startFakeOpenAiServer({ expectedApiKey: UPSTREAM_KEY, scenario: UPSTREAM_SCENARIO });
   stack = await startLocalStack({
     repoRoot,
     stateDir,
@@ -167,11 +165,16 @@ describe('the mesh, end to end', () => {
     expect(deltas).toBeGreaterThan(0);
     await expectTraceInClickHouse(doneTraceId, 'grpc.CompleteStream');
 
-    // A caller that stops reading: the request is still traced, as cancelled.
+    // A caller that stops reading a slow stream: the request is still traced, as cancelled.
+    upstream.setScenario({ kind: 'ok', answer: 'one two three four five six seven eight', chunkDelayMs: 300 });
     let startedTraceId = '';
-    for await (const chunk of gateway.completeStream({ messages: [{ role: 'user', content: 'What does the gateway do?' }], collection: 'docs' }, { metadata: auth, timeoutMs: 30_000 })) {
-      if (chunk.event.case === 'started') startedTraceId = chunk.event.value.traceId;
-      if (chunk.event.case === 'delta') break;
+    try {
+      for await (const chunk of gateway.completeStream({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Count slowly.' }] }, { metadata: auth, timeoutMs: 30_000 })) {
+        if (chunk.event.case === 'started') startedTraceId = chunk.event.value.traceId;
+        if (chunk.event.case === 'delta') break;
+      }
+    } finally {
+      upstream.setScenario(UPSTREAM_SCENARIO);
     }
     expect(startedTraceId).toMatch(/^[0-9a-f]{32}$/);
     const cancelled = await eventually<{ status: string; error_code: string }>(`SELECT status, error_code FROM llmops.traces FINAL WHERE trace_id = '${startedTraceId}'`);
@@ -286,6 +289,18 @@ describe('bad input gets a clear error and is traced', () => {
     const result = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(40_000) }] }));
     expect(result.status).toBe(400);
     expect(result.body.error.code).toBe('input_too_large');
+  });
+
+  it('over gRPC: wrong key → UNAUTHENTICATED, unknown model → NOT_FOUND with its domain code', async () => {
+    const gateway = createGrpcClient(Gateway, stack.endpoints.grpc.gateway);
+    const message = { messages: [{ role: 'user', content: 'hi' }] };
+    await expect(gateway.complete(message, { metadata: { authorization: 'Bearer sk-wrong' }, timeoutMs: 10_000 })).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+    await expect(gateway.complete({ ...message, model: 'no-such-model' }, { metadata: { authorization: `Bearer ${stack.endpoints.apiKey}` }, timeoutMs: 10_000 })).rejects.toMatchObject({
+      code: ErrorCode.ModelNotFound,
+    });
+    const stream = gateway.completeStream(message, { metadata: { authorization: 'Bearer sk-wrong' }, timeoutMs: 10_000 });
+    await expect((async () => { for await (const _chunk of stream) { /* drain */ } })()).rejects.toMatchObject({ code: ErrorCode.Unauthenticated });
+    gateway.close();
   });
 
   it('an expired deadline → DEADLINE_EXCEEDED over gRPC and 504 over HTTP', async () => {

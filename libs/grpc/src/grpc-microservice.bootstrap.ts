@@ -28,8 +28,9 @@ export async function attachGrpcTransport(
   options: { address: string; services: DescService[] },
 ): Promise<ProtobufGrpcServer> {
   const server = new ProtobufGrpcServer(options);
-  const microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
-  microservice.useGlobalFilters(new PassThroughRpcExceptionFilter());
+  // Nest ignores global filters on a microservice connected to an HTTP app: controllers served
+  // this way must carry @UseFilters(new PassThroughRpcExceptionFilter()) themselves.
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
   await app.startAllMicroservices();
   return server;
 }

@@ -209,7 +209,8 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
     span.setStatus({ code: SpanStatusCode.ERROR, message: payload.details });
     if (!(error instanceof PlatformError)) {
       span.recordException(error instanceof Error ? error : String(error));
-      this.logger.error(`unexpected error in handler: ${error instanceof Error ? error.stack : String(error)}`);
+      const described = error instanceof Error ? (error.stack ?? error.message) : JSON.stringify(error);
+      this.logger.error(`unexpected error in ${span.spanContext().traceId ? `trace ${span.spanContext().traceId}` : 'a handler'}: ${described}`);
     }
     span.end();
     return payload;

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventPublisher } from '@llmops/kafka';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { CompletionUseCase } from './completion/completion.use-case';
@@ -6,17 +6,16 @@ import { GatewayGrpcController } from './completion/gateway.grpc.controller';
 import type { GatewayConfig } from './config/gateway.config';
 import { FeedbackUseCase } from './feedback/feedback.use-case';
 import { EVENT_PUBLISHER, GATEWAY_CONFIG, MESH_CLIENTS } from './gateway.tokens';
-import { closeMeshClients, connectMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
+import { closeMeshClients, createMeshClients, type MeshClients } from './mesh/mesh-clients';
 import { MetricsHttpController } from './metrics/metrics.http.controller';
 import { ModelCatalog } from './models/model-catalog';
 import { OpenAiHttpController } from './openai/openai.http.controller';
 
 @Module({})
-export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GatewayModule implements OnApplicationShutdown {
   private static mesh: MeshClients | undefined;
 
-  static forRoot(config: GatewayConfig, events: EventPublisher): DynamicModule {
-    const mesh = createMeshClients(config.environment.mesh);
+  static forRoot(config: GatewayConfig, events: EventPublisher, mesh: MeshClients = createMeshClients(config.environment.mesh)): DynamicModule {
     GatewayModule.mesh = mesh;
     const authenticator = new ApiKeyAuthenticator(config.platform.apiKeys);
     return {
@@ -31,11 +30,6 @@ export class GatewayModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],
     };
-  }
-
-  onApplicationBootstrap(): void {
-    // In the background: services may start in any order; an unready channel connects on first use.
-    if (GatewayModule.mesh) void connectMeshClients(GatewayModule.mesh, 30_000);
   }
 
   onApplicationShutdown(): void {

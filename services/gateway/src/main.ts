@@ -9,6 +9,7 @@ import { createJsonLogger } from '@llmops/telemetry';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { loadGatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
+import { connectMeshClients, createMeshClients } from './mesh/mesh-clients';
 import { toHttpError } from './openai/openai-error.mapping';
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 
@@ -26,7 +27,12 @@ function bodyErrorHandler(error: { type?: string; status?: number } | undefined,
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const runtime = await openServiceRuntime('gateway', telemetry);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, runtime.events), {
+  // Ready means able to serve: connect to the services of the request path before accepting
+  // requests (bounded: a service that stays away is reported, and reached when it comes).
+  const mesh = createMeshClients(config.environment.mesh);
+  const unreachable = await connectMeshClients(mesh, config.meshConnectTimeoutMs);
+  if (unreachable.length > 0) runtime.logger.warn({ unreachable }, 'starting without a connection to some services');
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, runtime.events, mesh), {
     bodyParser: false,
     logger: ['error', 'warn'],
   });

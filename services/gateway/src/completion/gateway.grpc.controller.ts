@@ -1,5 +1,5 @@
 import { create } from '@bufbuild/protobuf';
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   FeedbackResponseSchema,
@@ -12,13 +12,16 @@ import {
   type FeedbackResponse,
   type ListModelsResponse,
 } from '@llmops/contracts';
-import { GrpcCallContext, GrpcRpc } from '@llmops/grpc';
+import { GrpcCallContext, GrpcRpc, PassThroughRpcExceptionFilter } from '@llmops/grpc';
 import type { GatewayConfig } from '../config/gateway.config';
 import { FeedbackUseCase } from '../feedback/feedback.use-case';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import { ModelCatalog } from '../models/model-catalog';
 import { CompletionUseCase, type CompletionCommand } from './completion.use-case';
 
+// In the hybrid HTTP + gRPC application Nest ignores global filters registered on the connected
+// microservice, so the pass-through filter is bound here (domain errors keep their codes).
+@UseFilters(new PassThroughRpcExceptionFilter())
 @Controller()
 export class GatewayGrpcController {
   constructor(

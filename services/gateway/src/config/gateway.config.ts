@@ -7,6 +7,8 @@ const gatewayEnvSchema = z.object({
   /** Deadline of a request whose caller set none. */
   GATEWAY_DEFAULT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** How long start-up waits for the services of the request path before serving anyway. */
+  GATEWAY_MESH_CONNECT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
 });
 
 export interface GatewayConfig {
@@ -16,6 +18,7 @@ export interface GatewayConfig {
   httpHost: string;
   defaultTimeoutMs: number;
   maxBodyBytes: number;
+  meshConnectTimeoutMs: number;
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -27,5 +30,6 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     httpHost: parsed.GATEWAY_HTTP_HOST,
     defaultTimeoutMs: parsed.GATEWAY_DEFAULT_TIMEOUT_MS,
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
+    meshConnectTimeoutMs: parsed.GATEWAY_MESH_CONNECT_TIMEOUT_MS,
   };
 }
