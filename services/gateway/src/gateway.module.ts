@@ -26,7 +26,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: EVENT_PUBLISHER, useValue: events },
         { provide: MESH_CLIENTS, useValue: mesh },
         { provide: ModelCatalog, useValue: new ModelCatalog(config.platform) },
-        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events) },
+        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight) },
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],
     };

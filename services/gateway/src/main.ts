@@ -41,6 +41,11 @@ async function main(): Promise<void> {
   app.disable('x-powered-by');
   const grpc = await attachGrpcTransport(app, { address: config.environment.grpcAddress, services: [Gateway] });
   await app.listen(config.httpPort, config.httpHost);
+  // Longer than the idle timeout of common clients and proxies, so the server is never the one
+  // closing a keep-alive socket a client is about to reuse (an ECONNRESET for the client).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   stopOnSignals(runtime, telemetry, app);
   runtime.logger.info({ grpc: config.environment.grpcAddress, grpcPort: grpc.boundPort, http: `http://${config.httpHost}:${config.httpPort}` }, 'ready');
 }

@@ -86,11 +86,33 @@ class TraceDraft {
  * succeeded, failed or was blocked. Events never hold up the answer.
  */
 export class CompletionUseCase {
+  private inFlight = 0;
+
   constructor(
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly mesh: MeshClients,
     private readonly events: Pick<EventPublisher, 'publish'>,
+    /** Requests served at once; past it new ones are refused at once rather than queued. */
+    private readonly maxInFlight: number = Number.POSITIVE_INFINITY,
   ) {}
+
+  /**
+   * Load shedding: past capacity a queue only makes every request late, so the request over
+   * the limit is refused at once (503, retryable) and the accepted ones keep their latency.
+   */
+  private admit(endpoint: CompletionEndpoint): () => void {
+    if (this.inFlight >= this.maxInFlight) {
+      // Counted, not traced: a refusal at capacity must stay cheaper than serving.
+      gatewayRequests.inc({ endpoint, outcome: 'shed' });
+      throw new PlatformError(ErrorCode.Unavailable, `the gateway is at capacity (${this.maxInFlight} requests in flight); retry shortly`, { retry_after_ms: '1000' });
+    }
+    this.inFlight++;
+    let released = false;
+    return () => {
+      if (!released) this.inFlight--;
+      released = true;
+    };
+  }
 
   /** For endpoints that only need to know the caller (model listing). */
   authenticate(authorization: string | undefined) {
@@ -98,6 +120,15 @@ export class CompletionUseCase {
   }
 
   async complete(command: CompletionCommand): Promise<CompleteResponse> {
+    const release = this.admit(command.endpoint);
+    try {
+      return await this.completeAdmitted(command);
+    } finally {
+      release();
+    }
+  }
+
+  private async completeAdmitted(command: CompletionCommand): Promise<CompleteResponse> {
     return this.withRootSpan(command, async (draft) => {
       const prepared = await this.prepare(draft);
       const generated = await draft.stages.run(
@@ -117,6 +148,15 @@ export class CompletionUseCase {
   }
 
   async *completeStream(command: CompletionCommand): AsyncGenerator<CompleteChunk> {
+    const release = this.admit(command.endpoint);
+    try {
+      yield* this.completeStreamAdmitted(command);
+    } finally {
+      release();
+    }
+  }
+
+  private async *completeStreamAdmitted(command: CompletionCommand): AsyncGenerator<CompleteChunk> {
     const span = tracer.startSpan('gateway.complete', { kind: SpanKind.INTERNAL, attributes: { 'llmops.endpoint': command.endpoint } });
     const draft = new TraceDraft(this.traceIdOf(span), command, new StageRecorder());
     const spanContext = trace.setSpan(otelContext.active(), span);

@@ -8,6 +8,8 @@ const gatewayEnvSchema = z.object({
   GATEWAY_DEFAULT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** How long start-up waits for the services of the request path before serving anyway. */
+  /** Requests served at once; more are refused with 503 (load shedding). */
+  GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
   GATEWAY_MESH_CONNECT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
 });
 
@@ -19,6 +21,7 @@ export interface GatewayConfig {
   defaultTimeoutMs: number;
   maxBodyBytes: number;
   meshConnectTimeoutMs: number;
+  maxInFlight: number;
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
@@ -31,5 +34,6 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     defaultTimeoutMs: parsed.GATEWAY_DEFAULT_TIMEOUT_MS,
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
     meshConnectTimeoutMs: parsed.GATEWAY_MESH_CONNECT_TIMEOUT_MS,
+    maxInFlight: parsed.GATEWAY_MAX_IN_FLIGHT,
   };
 }

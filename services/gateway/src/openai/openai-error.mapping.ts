@@ -8,6 +8,8 @@ export interface OpenAiErrorBody {
 export interface HttpError {
   status: number;
   body: OpenAiErrorBody;
+  /** Seconds for a Retry-After header, when the caller should come back later. */
+  retryAfterSeconds?: number;
 }
 
 function body(message: string, type: string, code: string | null, param: string | null = null): OpenAiErrorBody {
@@ -43,7 +45,11 @@ export function toHttpError(error: unknown): HttpError {
     case ErrorCode.UpstreamError:
       return { status: 502, body: body(message, 'api_error', 'upstream_error') };
     case ErrorCode.Unavailable:
-      return { status: 503, body: body(message, 'api_error', 'service_unavailable') };
+      return {
+        status: 503,
+        body: body(message, 'api_error', 'service_unavailable'),
+        ...(platformError.details['retry_after_ms'] ? { retryAfterSeconds: Math.ceil(Number(platformError.details['retry_after_ms']) / 1000) } : {}),
+      };
     case ErrorCode.Unimplemented:
       return { status: 501, body: body(message, 'invalid_request_error', 'unimplemented') };
     case ErrorCode.Internal:

@@ -128,7 +128,8 @@ export class OpenAiHttpController {
       response.end();
       return;
     }
-    const { status, body } = toHttpError(error);
+    const { status, body, retryAfterSeconds } = toHttpError(error);
+    if (retryAfterSeconds !== undefined) response.setHeader('retry-after', String(retryAfterSeconds));
     response.status(status).json(body);
   }
 }
