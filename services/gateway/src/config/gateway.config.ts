@@ -9,7 +9,7 @@ const gatewayEnvSchema = z.object({
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** How long start-up waits for the services of the request path before serving anyway. */
   /** Requests served at once; more are refused with 503 (load shedding). */
-  GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+  GATEWAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(64),
   GATEWAY_MESH_CONNECT_TIMEOUT_MS: z.coerce.number().int().nonnegative().default(30_000),
 });
 
