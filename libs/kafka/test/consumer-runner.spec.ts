@@ -118,10 +118,11 @@ describe('ConsumerRunner against a real broker', () => {
     await producer.disconnect();
 
     const received: string[] = [];
+    const groupId = uniqueId('group');
     const runner = new ConsumerRunner({
       brokers: brokersFromEnv(),
       clientId: 'runner-spec',
-      groupId: uniqueId('group'),
+      groupId,
       topics: ['llmops.alerts.v1'],
       logger: silentKafkaLogger,
       handler: async (batch) => {
@@ -142,7 +143,9 @@ describe('ConsumerRunner against a real broker', () => {
     await dlqConsumer.subscribe({ topics: ['llmops.alerts.v1.dlq'], fromBeginning: true });
     await dlqConsumer.run({
       eachMessage: async ({ message }) => {
-        if (message.key?.toString() === tenantId) deadLetters.push(message);
+        // Other consumers of the topic in the same test run (the analytics service) dead-letter the
+        // same bad records under their own group; keep only this runner's.
+        if (message.key?.toString() === tenantId && message.headers?.['dlq-consumer-group']?.toString() === groupId) deadLetters.push(message);
       },
     });
     try {
