@@ -30,16 +30,39 @@ export interface RunningStack {
 /** Prometheus endpoints of `make up`: gateway 9101, guardrails 9102, ... in MESH_SERVICES order. */
 const DEFAULT_METRICS_PORT = 9101;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * A port to give a service when the defaults are not wanted (tests). Chosen below Linux's
+ * ephemeral range (32768+), so that no socket another process opens with port 0 can take it
+ * between this check and the service binding it; never the same twice in one process.
+ */
+const handedOut = new Set<number>();
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
   });
+}
+
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free port found between 20000 and 32000');
+}
+
+function tailOf(path: string, lines = 15): string {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 function pidFile(stateDir: string, service: string): string {
@@ -134,7 +157,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
           const child = children.get(service);
           return child !== undefined && child.exitCode === null && child.signalCode === null;
         }).catch((error: Error) => {
-          throw new Error(`${service}: ${error.message}; see ${join(stateDir, 'logs', `${service}.log`)}`);
+          const log = join(stateDir, 'logs', `${service}.log`);
+          throw new Error(`${service}: ${error.message}; the end of ${log}:\n${tailOf(log)}`);
         }),
       ),
     );
