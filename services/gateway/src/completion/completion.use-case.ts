@@ -270,6 +270,9 @@ export class CompletionUseCase {
 
     const promptName = request.prompt || decision.prompt;
     const collection = request.collection || (decision.retrieval ? decision.collection : '');
+    // Known before the calls, so a request that fails in them is traced with them too.
+    draft.promptName = promptName;
+    draft.collection = collection;
     const question = [...messages].reverse().find((message) => message.role === 'user')?.content ?? '';
     const [rendered, passages] = await Promise.all([
       promptName
@@ -284,9 +287,7 @@ export class CompletionUseCase {
     const citations = (passages?.passages ?? []).map((passage, index) =>
       create(CitationSchema, { index: index + 1, source: passage.source, section: passage.section, chunkId: passage.chunkId, score: passage.score, snippet: passage.text }),
     );
-    draft.promptName = promptName;
     draft.promptVersion = rendered?.version ?? '';
-    draft.collection = collection;
     draft.citations = citations.length;
     const finalMessages = rendered ? [create(ChatMessageSchema, { role: 'system', content: rendered.text }), ...messages] : messages;
     return { context, decision, messages: finalMessages, citations, promptName, promptVersion: draft.promptVersion, collection, inputVerdict: draft.inputVerdict };
