@@ -9,3 +9,4 @@ export type {
   FakeUsage,
   RecordedRequest,
 } from './fake-openai-server';
+export { fastestRunMs } from './fastest-run';

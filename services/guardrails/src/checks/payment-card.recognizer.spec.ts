@@ -1,3 +1,4 @@
+import { fastestRunMs } from '@llmops/testing';
 import { PaymentCardRecognizer, passesLuhn } from './payment-card.recognizer';
 
 describe('passesLuhn', () => {
@@ -55,18 +56,3 @@ describe('PaymentCardRecognizer', () => {
     }
   });
 });
-
-/**
- * Fastest of a few runs after a warm-up, in ms. A linear scan passes easily; a quadratic one
- * (seconds on 100 KB) fails every run, so this stays meaningful on a busy CI machine.
- */
-function fastestRunMs(run: () => unknown): number {
-  run();
-  let best = Infinity;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const started = performance.now();
-    run();
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
