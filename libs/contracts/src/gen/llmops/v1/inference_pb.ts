@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/inference.proto.
  */
 export const file_llmops_v1_inference: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1vcHMvdjEvaW5mZXJlbmNlLnByb3RvEglsbG1vcHMudjEi3wEKD0dlbmVyYXRlUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EiIKBWNoYWluGAIgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEisKBnBhcmFtcxgEIAEoCzIbLmxsbW9wcy52MS5HZW5lcmF0aW9uUGFyYW1zEiUKCHBhc3NhZ2VzGAUgAygLMhMubGxtb3BzLnYxLkNpdGF0aW9uIlAKB0F0dGVtcHQSIgoFbW9kZWwYASABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSEgoKbGF0ZW5jeV9tcxgCIAEoARINCgVlcnJvchgDIAEoCSLdAQoQR2VuZXJhdGVSZXNwb25zZRIPCgdjb250ZW50GAEgASgJEhUKDWZpbmlzaF9yZWFzb24YAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSFgoOcmVzcG9uc2VfbW9kZWwYBCABKAkSHwoFdXNhZ2UYBSABKAsyEC5sbG1vcHMudjEuVXNhZ2USJAoIYXR0ZW1wdHMYBiADKAsyEi5sbG1vcHMudjEuQXR0ZW1wdBIeChZ0aW1lX3RvX2ZpcnN0X3Rva2VuX21zGAcgASgBIlYKDUdlbmVyYXRlQ2h1bmsSDwoFZGVsdGEYASABKAlIABIrCgRkb25lGAIgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRlUmVzcG9uc2VIAEIHCgVldmVudCIXChVQcm92aWRlckhlYWx0aFJlcXVlc3QiVgoOUHJvdmlkZXJTdGF0dXMSEAoIcHJvdmlkZXIYASABKAkSDAoEa2luZBgCIAEoCRIQCghiYXNlX3VybBgDIAEoCRISCgpjb25maWd1cmVkGAQgASgIIkYKFlByb3ZpZGVySGVhbHRoUmVzcG9uc2USLAoJcHJvdmlkZXJzGAEgAygLMhkubGxtb3BzLnYxLlByb3ZpZGVyU3RhdHVzMvEBCglJbmZlcmVuY2USQwoIR2VuZXJhdGUSGi5sbG1vcHMudjEuR2VuZXJhdGVSZXF1ZXN0GhsubGxtb3BzLnYxLkdlbmVyYXRlUmVzcG9uc2USSAoOR2VuZXJhdGVTdHJlYW0SGi5sbG1vcHMudjEuR2VuZXJhdGVSZXF1ZXN0GhgubGxtb3BzLnYxLkdlbmVyYXRlQ2h1bmswARJVCg5Qcm92aWRlckhlYWx0aBIgLmxsbW9wcy52MS5Qcm92aWRlckhlYWx0aFJlcXVlc3QaIS5sbG1vcHMudjEuUHJvdmlkZXJIZWFsdGhSZXNwb25zZWIGcHJvdG8z", [file_llmops_v1_common]);
+  fileDesc("ChlsbG1vcHMvdjEvaW5mZXJlbmNlLnByb3RvEglsbG1vcHMudjEi3wEKD0dlbmVyYXRlUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EiIKBWNoYWluGAIgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEisKBnBhcmFtcxgEIAEoCzIbLmxsbW9wcy52MS5HZW5lcmF0aW9uUGFyYW1zEiUKCHBhc3NhZ2VzGAUgAygLMhMubGxtb3BzLnYxLkNpdGF0aW9uIlAKB0F0dGVtcHQSIgoFbW9kZWwYASABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSEgoKbGF0ZW5jeV9tcxgCIAEoARINCgVlcnJvchgDIAEoCSLdAQoQR2VuZXJhdGVSZXNwb25zZRIPCgdjb250ZW50GAEgASgJEhUKDWZpbmlzaF9yZWFzb24YAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSFgoOcmVzcG9uc2VfbW9kZWwYBCABKAkSHwoFdXNhZ2UYBSABKAsyEC5sbG1vcHMudjEuVXNhZ2USJAoIYXR0ZW1wdHMYBiADKAsyEi5sbG1vcHMudjEuQXR0ZW1wdBIeChZ0aW1lX3RvX2ZpcnN0X3Rva2VuX21zGAcgASgBIlYKDUdlbmVyYXRlQ2h1bmsSDwoFZGVsdGEYASABKAlIABIrCgRkb25lGAIgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRlUmVzcG9uc2VIAEIHCgVldmVudCIXChVQcm92aWRlckhlYWx0aFJlcXVlc3QiVgoOUHJvdmlkZXJTdGF0dXMSEAoIcHJvdmlkZXIYASABKAkSDAoEa2luZBgCIAEoCRIQCghiYXNlX3VybBgDIAEoCRISCgpjb25maWd1cmVkGAQgASgIIkYKFlByb3ZpZGVySGVhbHRoUmVzcG9uc2USLAoJcHJvdmlkZXJzGAEgAygLMhkubGxtb3BzLnYxLlByb3ZpZGVyU3RhdHVzIpYBCgxFbWJlZFJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBIiCgVtb2RlbBgCIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIOCgZpbnB1dHMYAyADKAkSFwoKZGltZW5zaW9ucxgEIAEoDUgAiAEBQg0KC19kaW1lbnNpb25zIhsKCUVtYmVkZGluZxIOCgZ2ZWN0b3IYASADKAIilgEKDUVtYmVkUmVzcG9uc2USKAoKZW1iZWRkaW5ncxgBIAMoCzIULmxsbW9wcy52MS5FbWJlZGRpbmcSIgoFbW9kZWwYAiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSFgoOcmVzcG9uc2VfbW9kZWwYAyABKAkSHwoFdXNhZ2UYBCABKAsyEC5sbG1vcHMudjEuVXNhZ2UyrQIKCUluZmVyZW5jZRJDCghHZW5lcmF0ZRIaLmxsbW9wcy52MS5HZW5lcmF0ZVJlcXVlc3QaGy5sbG1vcHMudjEuR2VuZXJhdGVSZXNwb25zZRJICg5HZW5lcmF0ZVN0cmVhbRIaLmxsbW9wcy52MS5HZW5lcmF0ZVJlcXVlc3QaGC5sbG1vcHMudjEuR2VuZXJhdGVDaHVuazABElUKDlByb3ZpZGVySGVhbHRoEiAubGxtb3BzLnYxLlByb3ZpZGVySGVhbHRoUmVxdWVzdBohLmxsbW9wcy52MS5Qcm92aWRlckhlYWx0aFJlc3BvbnNlEjoKBUVtYmVkEhcubGxtb3BzLnYxLkVtYmVkUmVxdWVzdBoYLmxsbW9wcy52MS5FbWJlZFJlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.GenerateRequest
@@ -229,6 +229,93 @@ export const ProviderHealthResponseSchema: GenMessage<ProviderHealthResponse> = 
   messageDesc(file_llmops_v1_inference, 6);
 
 /**
+ * Embeddings through a provider's /v1/embeddings (OpenAI, Ollama, TEI, vLLM).
+ *
+ * @generated from message llmops.v1.EmbedRequest
+ */
+export type EmbedRequest = Message<"llmops.v1.EmbedRequest"> & {
+  /**
+   * @generated from field: llmops.v1.RequestContext context = 1;
+   */
+  context?: RequestContext | undefined;
+
+  /**
+   * an embedding model from llmops.yaml
+   *
+   * @generated from field: llmops.v1.ModelRef model = 2;
+   */
+  model?: ModelRef | undefined;
+
+  /**
+   * @generated from field: repeated string inputs = 3;
+   */
+  inputs: string[];
+
+  /**
+   * @generated from field: optional uint32 dimensions = 4;
+   */
+  dimensions?: number | undefined;
+};
+
+/**
+ * Describes the message llmops.v1.EmbedRequest.
+ * Use `create(EmbedRequestSchema)` to create a new message.
+ */
+export const EmbedRequestSchema: GenMessage<EmbedRequest> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_inference, 7);
+
+/**
+ * @generated from message llmops.v1.Embedding
+ */
+export type Embedding = Message<"llmops.v1.Embedding"> & {
+  /**
+   * @generated from field: repeated float vector = 1;
+   */
+  vector: number[];
+};
+
+/**
+ * Describes the message llmops.v1.Embedding.
+ * Use `create(EmbeddingSchema)` to create a new message.
+ */
+export const EmbeddingSchema: GenMessage<Embedding> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_inference, 8);
+
+/**
+ * @generated from message llmops.v1.EmbedResponse
+ */
+export type EmbedResponse = Message<"llmops.v1.EmbedResponse"> & {
+  /**
+   * one per input, same order
+   *
+   * @generated from field: repeated llmops.v1.Embedding embeddings = 1;
+   */
+  embeddings: Embedding[];
+
+  /**
+   * @generated from field: llmops.v1.ModelRef model = 2;
+   */
+  model?: ModelRef | undefined;
+
+  /**
+   * @generated from field: string response_model = 3;
+   */
+  responseModel: string;
+
+  /**
+   * @generated from field: llmops.v1.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
+};
+
+/**
+ * Describes the message llmops.v1.EmbedResponse.
+ * Use `create(EmbedResponseSchema)` to create a new message.
+ */
+export const EmbedResponseSchema: GenMessage<EmbedResponse> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_inference, 9);
+
+/**
  * @generated from service llmops.v1.Inference
  */
 export const Inference: GenService<{
@@ -255,6 +342,14 @@ export const Inference: GenService<{
     methodKind: "unary";
     input: typeof ProviderHealthRequestSchema;
     output: typeof ProviderHealthResponseSchema;
+  },
+  /**
+   * @generated from rpc llmops.v1.Inference.Embed
+   */
+  embed: {
+    methodKind: "unary";
+    input: typeof EmbedRequestSchema;
+    output: typeof EmbedResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmops_v1_inference, 0);
