@@ -1,7 +1,12 @@
 export { ConfigValidationError, formatIssuePath } from './config-validation.error';
 export type { ConfigIssue } from './config-validation.error';
 export {
+  DEFAULT_PROVIDER_RESILIENCE,
   DEFAULT_ROUTE_NAME,
+  guardrailActionNames,
+  guardrailInputChecks,
+  guardrailOutputChecks,
+  harmCategories,
   providerKinds,
   redactionKinds,
   rawPlatformConfigSchema,
@@ -9,16 +14,26 @@ export {
 } from './platform-config.schema';
 export type {
   ApiKeyRecord,
+  GuardrailActionName,
+  GuardrailInputCheck,
+  GuardrailOutputCheck,
+  GuardrailPolicyConfig,
   GuardrailsConfig,
+  GuardrailSlowTierConfig,
+  HarmCategory,
   ModelConfig,
   ModelPrice,
   PlatformConfig,
   ProviderConfig,
   ProviderKind,
+  ProviderQuirks,
+  ProviderResilience,
   RawPlatformConfig,
   RedactionKind,
   RouteConfig,
 } from './platform-config.schema';
+export { DEFAULT_GUARDRAIL_THRESHOLDS, guardrailPolicyFor, resolveGuardrailPolicies } from './guardrail-policy.resolver';
+export type { EffectiveGuardrailPolicy, GuardrailThreshold } from './guardrail-policy.resolver';
 export { parsePlatformConfig } from './platform-config.parser';
 export type { ApiKeysDocument, ParsePlatformConfigOptions } from './platform-config.parser';
 export { CONFIG_FILE_NAME, loadPlatformConfig, providerEnvName } from './platform-config.loader';
@@ -30,3 +45,35 @@ export { DEFAULT_GRPC_PORTS, envNameOfAddress, MESH_SERVICES, serviceAddress, se
 export type { MeshService } from './service-address-book';
 export { loadServiceEnvironment } from './service-environment';
 export type { ServiceEnvironment } from './service-environment';
+export {
+  AUTO_ROUTE_NAME,
+  DEFAULT_BUDGET_ALERT_AT,
+  DEFAULT_CACHE_TTL_SECONDS,
+  DEFAULT_SEMANTIC_THRESHOLD,
+  budgetActions,
+  budgetScopes,
+  complexityLevels,
+  experimentKinds,
+  modelCapabilities,
+  modelHealthStates,
+  questionTypes,
+  routingStrategies,
+  safetyDomains,
+} from './routing-config.schema';
+export type {
+  BudgetAction,
+  BudgetConfig,
+  BudgetScope,
+  CacheConfig,
+  ComplexityLevel,
+  ExperimentArmConfig,
+  ExperimentConfig,
+  ExperimentKind,
+  ModelCapability,
+  ModelHealth,
+  QuestionType,
+  RouteCacheConfig,
+  RoutingRuleConfig,
+  RoutingStrategy,
+  SafetyDomain,
+} from './routing-config.schema';

@@ -2,14 +2,26 @@ import * as path from 'node:path';
 import type { z } from 'zod';
 import { ConfigValidationError, formatIssuePath, type ConfigIssue } from './config-validation.error';
 import {
+  DEFAULT_PROVIDER_RESILIENCE,
   DEFAULT_ROUTE_NAME,
   rawApiKeysFileSchema,
   rawPlatformConfigSchema,
   type ApiKeyRecord,
+  type GuardrailPolicyConfig,
   type PlatformConfig,
+  type ProviderQuirks,
+  type ProviderResilience,
   type RawApiKey,
   type RawPlatformConfig,
+  type RetrievalEmbedderSettings,
 } from './platform-config.schema';
+import { routingCrossReferenceIssues, toBudget, toCacheConfig, toExperiment, toRouteCacheConfig, toRoutingRule } from './routing-config.schema';
+
+type RawProvider = RawPlatformConfig['providers'][string];
+type RawGuardrailPolicy = NonNullable<RawPlatformConfig['guardrails']['policies']>[number];
+
+/** Anthropic rejects a request without max_tokens; this is what we send when the caller sets none. */
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
 /** Extra hashed API keys from another document (LLMOPS_API_KEYS_FILE), merged after validation. */
 export interface ApiKeysDocument {
@@ -38,6 +50,8 @@ export function parsePlatformConfig(document: unknown, options: ParsePlatformCon
   const main = rawPlatformConfigSchema.safeParse(document);
   if (!main.success) issues.push(...zodIssues(main.error, document));
   issues.push(...crossReferenceIssues(document));
+  issues.push(...retrievalCrossReferenceIssues(document));
+  if (asRecord(document)) issues.push(...routingCrossReferenceIssues(asRecord(document)!));
 
   const extraKeys: Array<{ label: string; keys: RawApiKey[] }> = [];
   for (const extra of options.extraApiKeys ?? []) {
@@ -62,6 +76,7 @@ function toPlatformConfig(raw: RawPlatformConfig, extraKeys: RawApiKey[], source
     project: key.project,
     ...(key.user !== undefined ? { user: key.user } : {}),
   });
+  const cache = toCacheConfig(raw.cache);
   return {
     source,
     providers: Object.entries(raw.providers).map(([id, provider]) => ({
@@ -69,6 +84,8 @@ function toPlatformConfig(raw: RawPlatformConfig, extraKeys: RawApiKey[], source
       kind: provider.kind,
       ...(provider.base_url !== undefined ? { baseUrl: provider.base_url } : {}),
       ...(provider.api_key_env !== undefined ? { apiKeyEnv: provider.api_key_env } : {}),
+      quirks: providerQuirksOf(provider),
+      resilience: providerResilienceOf(provider),
     })),
     models: raw.models.map((model) => ({
       id: model.id,
@@ -80,21 +97,58 @@ function toPlatformConfig(raw: RawPlatformConfig, extraKeys: RawApiKey[], source
         outputPerMtok: model.price.output_per_mtok,
         cachedInputPerMtok: model.price.cached_input_per_mtok ?? model.price.input_per_mtok,
       },
+      capabilities: [...new Set(model.capabilities ?? [])],
+      tags: [...new Set(model.tags ?? [])],
+      health: model.health ?? 'healthy',
     })),
     routes: raw.routes.map((route) => ({
       name: route.name,
       chain: [...route.chain],
       ...(route.prompt !== undefined ? { prompt: route.prompt } : {}),
       ...(route.retrieval !== undefined ? { retrieval: { collection: route.retrieval.collection } } : {}),
+      strategy: route.strategy ?? 'ordered',
+      weights: Object.fromEntries(route.chain.map((id) => [id, route.weights?.[id] ?? 1])),
+      cache: toRouteCacheConfig(route.cache, cache),
     })),
     apiKeys: [...(raw.api_keys ?? []), ...extraKeys].map(toApiKey),
     guardrails: {
       maxInputChars: raw.guardrails.max_input_chars,
       redact: [...new Set(raw.guardrails.redact)],
+      policies: (raw.guardrails.policies ?? []).map(toGuardrailPolicy),
     },
     prompts: { dir: path.resolve(baseDir, raw.prompts.dir) },
-    retrieval: { dataDir: path.resolve(baseDir, raw.retrieval.data_dir) },
+    retrieval: toRetrieval(raw.retrieval, raw.models, baseDir),
     analytics: { retentionDays: raw.analytics.retention_days },
+    routingRules: (raw.routing_rules ?? []).map(toRoutingRule),
+    experiments: (raw.experiments ?? []).map(toExperiment),
+    cache,
+    budgets: (raw.budgets ?? []).map(toBudget),
+  };
+}
+
+function providerQuirksOf(provider: RawProvider): ProviderQuirks {
+  const quirks = provider.quirks ?? {};
+  const defaultMaxTokens = quirks.default_max_tokens ?? (provider.kind === 'anthropic' ? ANTHROPIC_DEFAULT_MAX_TOKENS : undefined);
+  return {
+    streamUsage: quirks.stream_usage ?? true,
+    maxTokensField: quirks.max_tokens_field ?? 'max_tokens',
+    headers: { ...quirks.headers },
+    ...(defaultMaxTokens !== undefined ? { defaultMaxTokens } : {}),
+  };
+}
+
+function providerResilienceOf(provider: RawProvider): ProviderResilience {
+  const r = provider.resilience ?? {};
+  const d = DEFAULT_PROVIDER_RESILIENCE;
+  return {
+    attemptTimeoutMs: r.attempt_timeout_ms ?? d.attemptTimeoutMs,
+    maxRetries: r.max_retries ?? d.maxRetries,
+    backoffInitialMs: r.backoff_initial_ms ?? d.backoffInitialMs,
+    backoffMaxMs: r.backoff_max_ms ?? d.backoffMaxMs,
+    maxRetryAfterMs: r.max_retry_after_ms ?? d.maxRetryAfterMs,
+    breakerFailureThreshold: r.breaker_failure_threshold ?? d.breakerFailureThreshold,
+    breakerCooldownMs: r.breaker_cooldown_ms ?? d.breakerCooldownMs,
+    fallbackOnContentPolicy: r.fallback_on_content_policy ?? d.fallbackOnContentPolicy,
   };
 }
 
@@ -129,6 +183,12 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
     const provider = asRecord(value);
     if (provider?.['kind'] === 'openai-compatible' && provider['base_url'] === undefined) {
       issues.push({ path: `providers.${id}.base_url`, message: 'is required for kind openai-compatible' });
+    }
+    const resilience = asRecord(provider?.['resilience']);
+    const initial = resilience?.['backoff_initial_ms'];
+    const max = resilience?.['backoff_max_ms'];
+    if (typeof initial === 'number' && typeof max === 'number' && initial > max) {
+      issues.push({ path: `providers.${id}.resilience.backoff_max_ms`, message: 'must not be less than backoff_initial_ms' });
     }
   }
 
@@ -246,4 +306,71 @@ function asString(value: unknown): string | undefined {
 
 function listOrNone(values: string[]): string {
   return values.length > 0 ? values.join(', ') : '(none)';
+}
+
+function toGuardrailPolicy(policy: RawGuardrailPolicy): GuardrailPolicyConfig {
+  const config: GuardrailPolicyConfig = { name: policy.name };
+  if (policy.tenants) config.tenants = [...policy.tenants];
+  if (policy.routes) config.routes = [...policy.routes];
+  if (policy.fail_mode) config.failMode = policy.fail_mode;
+  if (policy.input) config.input = [...new Set(policy.input)];
+  if (policy.output) config.output = [...new Set(policy.output)];
+  if (policy.pii) config.pii = [...new Set(policy.pii)];
+  if (policy.reversible_redaction !== undefined) config.reversibleRedaction = policy.reversible_redaction;
+  if (policy.thresholds) config.thresholds = { ...policy.thresholds };
+  if (policy.actions) config.actions = { ...policy.actions };
+  if (policy.harmful_categories) config.harmfulCategories = [...new Set(policy.harmful_categories)];
+  if (policy.deny_topics) config.denyTopics = policy.deny_topics.map((topic) => ({ name: topic.name, terms: [...topic.terms] }));
+  if (policy.slow_tier) {
+    const tier = policy.slow_tier;
+    config.slowTier = {
+      enabled: tier.enabled,
+      ...(tier.base_url !== undefined ? { baseUrl: tier.base_url.replace(/\/+$/, '') } : {}),
+      ...(tier.model !== undefined ? { model: tier.model } : {}),
+      ...(tier.api_key_env !== undefined ? { apiKeyEnv: tier.api_key_env } : {}),
+      ...(tier.timeout_ms !== undefined ? { timeoutMs: tier.timeout_ms } : {}),
+    };
+  }
+  return config;
+}
+
+function toRetrieval(raw: RawPlatformConfig['retrieval'], models: RawPlatformConfig['models'], baseDir: string): PlatformConfig['retrieval'] {
+  const embedderOf = (settings: NonNullable<RawPlatformConfig['retrieval']['embedder']>): RetrievalEmbedderSettings => {
+    if (settings.kind === 'local') return { kind: 'local', modelDir: path.resolve(baseDir, settings.model_dir) };
+    if (settings.kind === 'none') return { kind: 'none' };
+    // The cross-reference check guarantees the model exists.
+    const model = models.find((candidate) => candidate.id === settings.model)!;
+    return { kind: 'remote', model: model.id, provider: model.provider, version: model.version, ...(settings.dimensions ? { dimensions: settings.dimensions } : {}) };
+  };
+  const embedder = raw.embedder ? embedderOf(raw.embedder) : undefined;
+  const collections = Object.fromEntries(
+    Object.entries(raw.collections ?? {}).map(([name, collection]) => [
+      name,
+      {
+        chunkTokens: collection.chunk_tokens,
+        overlapTokens: collection.overlap_tokens,
+        maxTokens: collection.max_tokens,
+        pii: collection.pii,
+        ...(collection.score_threshold !== undefined ? { scoreThreshold: collection.score_threshold } : {}),
+      },
+    ]),
+  );
+  return {
+    dataDir: path.resolve(baseDir, raw.data_dir),
+    ...(embedder ? { embedder } : {}),
+    ...(raw.rerank ? { rerank: { url: raw.rerank.url, model: raw.rerank.model, ...(raw.rerank.api_key_env ? { apiKeyEnv: raw.rerank.api_key_env } : {}) } } : {}),
+    ...(raw.score_threshold !== undefined ? { scoreThreshold: raw.score_threshold } : {}),
+    collections,
+  };
+}
+
+/** retrieval.embedder of kind remote must name a model of `models` (its provider serves the embeddings). */
+function retrievalCrossReferenceIssues(document: unknown): ConfigIssue[] {
+  const root = asRecord(document);
+  const embedder = asRecord(asRecord(root?.['retrieval'])?.['embedder']);
+  const model = asString(embedder?.['model']);
+  if (embedder?.['kind'] !== 'remote' || model === undefined) return [];
+  const modelIds = asArray(root?.['models']).map((value) => asString(asRecord(value)?.['id']));
+  if (modelIds.includes(model)) return [];
+  return [{ path: 'retrieval.embedder.model', message: `unknown model "${model}"; add the embedding model to models` }];
 }

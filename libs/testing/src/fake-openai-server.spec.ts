@@ -142,6 +142,23 @@ describe('fake OpenAI server', () => {
     await waitFor(() => server.requests.some((r) => r.clientClosedEarly));
     expect(server.requests.filter((r) => r.clientClosedEarly)).toHaveLength(1);
   });
+
+  it('streams tool calls as OpenAI does: id and name first, then argument pieces, finish_reason tool_calls', async () => {
+    server = await startFakeOpenAiServer({ scenario: { kind: 'ok', toolCalls: [{ id: 'call_9', name: 'lookup', arguments: '{"query":"outbox"}' }] } });
+    const res = await post(server, '/chat/completions', { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'x' }] });
+    const chunks = (await sseData(res)).filter((d) => d !== '[DONE]').map((d) => JSON.parse(d));
+    const calls = chunks.flatMap((c) => c.choices.flatMap((choice: { delta: { tool_calls?: unknown[] } }) => choice.delta.tool_calls ?? []));
+    expect(calls[0]).toEqual({ index: 0, id: 'call_9', type: 'function', function: { name: 'lookup', arguments: '' } });
+    expect(calls.slice(1).map((c: { function: { arguments: string } }) => c.function.arguments).join('')).toBe('{"query":"outbox"}');
+    expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('fails only the first failFirst requests of a failing scenario', async () => {
+    server = await startFakeOpenAiServer({ scenario: { kind: 'server-error', failFirst: 1 } });
+    const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'again' }] };
+    expect((await post(server, '/chat/completions', body)).status).toBe(500);
+    expect((await post(server, '/chat/completions', body)).status).toBe(200);
+  });
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {

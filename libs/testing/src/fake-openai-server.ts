@@ -38,9 +38,26 @@ export interface FakeScenario {
   breakAfterChunks?: number;
   /** 'rate-limited': value of the Retry-After header in seconds (default 1). */
   retryAfterSeconds?: number;
-  /** finish_reason of a successful answer (default 'stop'). */
-  finishReason?: 'stop' | 'length' | 'content_filter';
+  /** finish_reason of a successful answer (default 'stop', or 'tool_calls' with toolCalls). */
+  finishReason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
+  /**
+   * With a failing kind (rate-limited, server-error...): only the first `failFirst` chat requests
+   * fail, later ones are answered; for retries that succeed. Unset: every request fails.
+   */
+  failFirst?: number;
+  /** The model calls these tools instead of answering in text (content null, as OpenAI sends it). */
+  toolCalls?: FakeToolCall[];
 }
+
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  /** The arguments object as JSON text; streamed in pieces of `argumentsChunkChars` characters. */
+  arguments: string;
+}
+
+/** Tool-call arguments are streamed in pieces this long, as OpenAI splits them mid-token. */
+export const FAKE_ARGUMENTS_CHUNK_CHARS = 8;
 
 export interface FakeOpenAiServerOptions {
   /** When set, requests must carry `Authorization: Bearer <expectedApiKey>` or get a real 401. */
@@ -109,6 +126,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   let serverScenario: FakeScenario = options.scenario ?? { kind: 'ok' };
   const requests: RecordedRequest[] = [];
   const pendingTimers = new Set<NodeJS.Timeout>();
+  let chatRequests = 0;
 
   // Responses that the server itself cut off (stream-break), so they are not counted as client hang-ups.
   const destroyedByServer = new WeakSet<ServerResponse>();
@@ -247,7 +265,9 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     }
     // A model-named scenario keeps the server's answer and usage, so only the behaviour changes.
     const byModel = scenarioForModel(model);
-    const scenario: FakeScenario = byModel ? { ...serverScenario, ...byModel } : serverScenario;
+    let scenario: FakeScenario = byModel ? { ...serverScenario, ...byModel } : serverScenario;
+    chatRequests++;
+    if (scenario.failFirst !== undefined && chatRequests > scenario.failFirst) scenario = { ...scenario, kind: 'ok' };
     const delay = scenario.firstByteDelayMs ?? (scenario.kind === 'slow-first-byte' ? 1000 : 0);
     if (!(await sleep(delay, res))) return;
 
@@ -337,7 +357,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
           };
     const id = `chatcmpl-fake${Math.random().toString(36).slice(2, 12)}`;
     const created = Math.floor(Date.now() / 1000);
-    const finishReason = scenario.finishReason ?? 'stop';
+    const toolCalls = scenario.toolCalls ?? [];
+    const finishReason = scenario.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
     const systemFingerprint = 'fp_fake0001';
 
     if (req.stream !== true) {
@@ -357,7 +378,20 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+            message:
+              toolCalls.length > 0
+                ? {
+                    role: 'assistant',
+                    content: null,
+                    refusal: null,
+                    annotations: [],
+                    tool_calls: toolCalls.map((call) => ({
+                      id: call.id,
+                      type: 'function',
+                      function: { name: call.name, arguments: call.arguments },
+                    })),
+                  }
+                : { role: 'assistant', content: text, refusal: null, annotations: [] },
             logprobs: null,
             finish_reason: finishReason,
           },
@@ -390,8 +424,16 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
     writeSseHead(res);
     const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-    send(chunk([choice({ role: 'assistant', content: '', refusal: null }, null)]));
-    const pieces = fakeStreamPieces(text);
+    send(chunk([choice({ role: 'assistant', content: toolCalls.length > 0 ? null : '', refusal: null }, null)]));
+    for (const [index, call] of toolCalls.entries()) {
+      if (!(await sleep(scenario.chunkDelayMs ?? 1, res))) return;
+      send(chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, null)]));
+      for (let at = 0; at < call.arguments.length; at += FAKE_ARGUMENTS_CHUNK_CHARS) {
+        const piece = call.arguments.slice(at, at + FAKE_ARGUMENTS_CHUNK_CHARS);
+        send(chunk([choice({ tool_calls: [{ index, function: { arguments: piece } }] }, null)]));
+      }
+    }
+    const pieces = toolCalls.length > 0 ? [] : fakeStreamPieces(text);
     let written = 0;
     for (const piece of pieces) {
       if (scenario.kind === 'stream-break' && written >= (scenario.breakAfterChunks ?? 2)) break;

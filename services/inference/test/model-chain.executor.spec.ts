@@ -10,6 +10,16 @@ import { ChatProvider } from '../src/providers/chat-provider';
 import { ExtractiveAnswererProvider } from '../src/providers/extractive-answerer.provider';
 import { OpenAiCompatibleProvider } from '../src/providers/openai-compatible.provider';
 import { ProviderErrorCode } from '../src/providers/provider-error';
+import { buildProviderRegistry } from '../src/providers/provider.registry';
+import { parsePlatformConfig } from '@llmops/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_RESILIENCE, ModelPolicies, ResilienceSettings } from '../src/generation/model-policies';
+
+/** Fresh breakers per test, and no retries: these specs are about falling back along the chain. */
+const noRetries = (overrides: Partial<ResilienceSettings> = {}) =>
+  new ModelPolicies(() => ({ ...DEFAULT_RESILIENCE, maxRetries: 0, ...overrides }));
 
 const API_KEY = 'sk-chain-test-key-000111';
 const ANSWER = 'The outbox keeps events on disk until Kafka returns.';
@@ -73,7 +83,7 @@ describe('ModelChainExecutor over real providers', () => {
   afterEach(() => server.close());
 
   it('falls back from a model answering 500 to the next one and records both attempts', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const out = await executor.generate({ chain: [upstream('fail-500', 'gpt-4o'), upstream('gpt-4o-mini')], request: chatRequest });
     expect(out.result.content).toBe(ANSWER);
     expect(out.result.usage).toMatchObject({ inputTokens: 20, outputTokens: 9, estimated: false });
@@ -88,7 +98,7 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('falls back to the local extractive answerer when the upstream is rate limited', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const out = await executor.generate({ chain: [upstream('fail-429'), local], request: chatRequest });
     expect(out.model).toEqual(local);
     expect(out.result.content).toContain('[1]');
@@ -96,7 +106,7 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('does not fall back on an authentication failure', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const error = await chainFailure(
       executor.generate({ chain: [upstream('fail-401'), upstream('gpt-4o-mini'), local], request: chatRequest }),
     );
@@ -107,7 +117,7 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('does not fall back on a bad request', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const error = await chainFailure(
       executor.generate({ chain: [upstream('gpt-4o'), local], request: { ...chatRequest, messages: [] } }),
     );
@@ -117,7 +127,7 @@ describe('ModelChainExecutor over real providers', () => {
 
   it('gives up on a slow first byte after the attempt timeout and falls back', async () => {
     // Generous against a loaded machine: the good model must answer well within the timeout.
-    const executor = new ModelChainExecutor(providers, { attemptTimeoutMs: 800 });
+    const executor = new ModelChainExecutor(providers, { policies: noRetries({ attemptTimeoutMs: 800 }) });
     const out = await executor.generate({ chain: [upstream('slow-10000'), upstream('gpt-4o-mini')], request: chatRequest });
     expect(out.model.version).toBe('gpt-4o-mini');
     expect(out.attempts[0]!.error?.code).toBe(ProviderErrorCode.TIMEOUT);
@@ -127,7 +137,7 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('stops at the deadline without trying the rest of the chain', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const started = Date.now();
     const error = await chainFailure(
       executor.generate({
@@ -145,17 +155,24 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('skips a model whose provider is not configured', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const out = await executor.generate({
       chain: [{ provider: 'anthropic', model: 'claude', version: 'claude-x' }, local],
       request: chatRequest,
     });
     expect(out.model).toEqual(local);
     expect(out.attempts[0]!.error?.message).toContain("provider 'anthropic'");
+    expect(out.attempts[0]!.skipped).toBe(true);
+  });
+
+  it('leaves out a provider whose API key variable is not set, so its models are skipped at once', () => {
+    const { providers } = parsePlatformConfig(parse(readFileSync(join(__dirname, '../../../llmops.yaml'), 'utf8')), { baseDir: join(__dirname, '../../..') });
+    expect([...buildProviderRegistry(providers, {}).keys()]).toEqual(['local', 'ollama']);
+    expect([...buildProviderRegistry(providers, { OPENAI_API_KEY: 'sk-test' }).keys()]).toEqual(['local', 'openai', 'ollama']);
   });
 
   it('reports the last error and every attempt when the whole chain fails', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const error = await chainFailure(
       executor.generate({ chain: [upstream('fail-500'), upstream('fail-429')], request: chatRequest }),
     );
@@ -168,7 +185,7 @@ describe('ModelChainExecutor over real providers', () => {
   });
 
   it('aborts the upstream call when the caller cancels', async () => {
-    const executor = new ModelChainExecutor(providers);
+    const executor = new ModelChainExecutor(providers, { policies: noRetries() });
     const controller = new AbortController();
     const pending = chainFailure(
       executor.generate({ chain: [upstream('slow-5000'), local], request: chatRequest, signal: controller.signal }),
@@ -183,7 +200,7 @@ describe('ModelChainExecutor over real providers', () => {
 
   describe('streaming', () => {
     it('falls back while nothing was sent, then streams the next model', async () => {
-      const executor = new ModelChainExecutor(providers, { attemptTimeoutMs: 2_000 });
+      const executor = new ModelChainExecutor(providers, { policies: noRetries({ attemptTimeoutMs: 2_000 }) });
       const started = performance.now();
       const { deltas, done, error } = await drain(
         executor.generateStream({ chain: [upstream('fail-500'), upstream('gpt-4o-mini')], request: chatRequest }),
@@ -202,7 +219,7 @@ describe('ModelChainExecutor over real providers', () => {
 
     it('falls back on a slow first byte, and the attempt timeout does not cut a stream that has started', async () => {
       server.setScenario({ kind: 'ok', answer: ANSWER, chunkDelayMs: 150 });
-      const executor = new ModelChainExecutor(providers, { attemptTimeoutMs: 800 });
+      const executor = new ModelChainExecutor(providers, { policies: noRetries({ attemptTimeoutMs: 800 }) });
       const { deltas, done, error } = await drain(
         executor.generateStream({ chain: [upstream('slow-10000'), upstream('gpt-4o-mini')], request: chatRequest }),
       );
@@ -214,7 +231,7 @@ describe('ModelChainExecutor over real providers', () => {
     });
 
     it('ends with the error after the deltas once something was sent, without falling back', async () => {
-      const executor = new ModelChainExecutor(providers);
+      const executor = new ModelChainExecutor(providers, { policies: noRetries() });
       const { deltas, done, error } = await drain(
         executor.generateStream({ chain: [upstream('break-after-2'), upstream('gpt-4o-mini')], request: chatRequest }),
       );
@@ -230,7 +247,7 @@ describe('ModelChainExecutor over real providers', () => {
     });
 
     it('streams the local extractive answerer as word groups', async () => {
-      const executor = new ModelChainExecutor(providers);
+      const executor = new ModelChainExecutor(providers, { policies: noRetries() });
       const { deltas, done } = await drain(executor.generateStream({ chain: [local], request: chatRequest }));
       expect(deltas.length).toBeGreaterThan(1);
       expect(deltas.join('')).toBe(done!.result.content);
@@ -239,7 +256,7 @@ describe('ModelChainExecutor over real providers', () => {
 
     it('aborts the upstream stream when the caller cancels mid-way', async () => {
       server.setScenario({ kind: 'ok', answer: ANSWER, chunkDelayMs: 50 });
-      const executor = new ModelChainExecutor(providers);
+      const executor = new ModelChainExecutor(providers, { policies: noRetries() });
       const controller = new AbortController();
       const deltas: string[] = [];
       let caught: unknown;

@@ -76,6 +76,7 @@ describe('OpenAiCompatibleProvider against a server speaking the OpenAI wire for
       finishReason: 'stop',
       responseModel: 'gpt-4o-mini-2024-07-18',
       usage: { inputTokens: 27, outputTokens: 8, cachedInputTokens: 11, reasoningTokens: 3, estimated: false },
+      toolCalls: [],
     });
     const sent = server.requests[0]!;
     expect(sent.headers.authorization).toBe(`Bearer ${API_KEY}`);
@@ -104,6 +105,7 @@ describe('OpenAiCompatibleProvider against a server speaking the OpenAI wire for
         finishReason: 'stop',
         responseModel: 'gpt-4o-mini',
         usage: { inputTokens: 27, outputTokens: 8, cachedInputTokens: 11, reasoningTokens: 3, estimated: false },
+        toolCalls: [],
       },
     });
     expect(server.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });

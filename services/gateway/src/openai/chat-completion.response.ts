@@ -1,4 +1,8 @@
-import type { CompleteResponse, Usage } from '@llmops/contracts';
+import type { CompleteResponse, ToolCall, ToolCallDelta, Usage } from '@llmops/contracts';
+
+function toolCallsOf(calls: ToolCall[]) {
+  return calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.argumentsJson } }));
+}
 
 function usageOf(usage: Usage | undefined) {
   const input = usage?.inputTokens ?? 0;
@@ -25,6 +29,8 @@ function extensionOf(response: CompleteResponse) {
       index: citation.index,
       source: citation.source,
       section: citation.section,
+      ...(citation.page > 0 ? { page: citation.page } : {}),
+      ...(citation.title ? { title: citation.title } : {}),
       score: citation.score,
       snippet: citation.snippet,
     })),
@@ -40,7 +46,11 @@ export function toChatCompletion(response: CompleteResponse, created: number) {
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content: response.content, refusal: null },
+        // OpenAI sends content null when the model only called tools.
+        message:
+          response.toolCalls.length > 0
+            ? { role: 'assistant' as const, content: response.content || null, refusal: null, tool_calls: toolCallsOf(response.toolCalls) }
+            : { role: 'assistant' as const, content: response.content, refusal: null },
         logprobs: null,
         finish_reason: response.finishReason,
       },
@@ -51,7 +61,20 @@ export function toChatCompletion(response: CompleteResponse, created: number) {
   };
 }
 
-export function toChunk(id: string, created: number, model: string, delta: { role?: 'assistant'; content?: string }, finishReason: string | null) {
+/** A streamed piece of a tool call, as OpenAI sends it: id, type and name only on a call's first piece. */
+export function toToolCallDelta(piece: ToolCallDelta) {
+  return {
+    tool_calls: [
+      {
+        index: piece.index,
+        ...(piece.id ? { id: piece.id, type: 'function' as const } : {}),
+        function: { ...(piece.name ? { name: piece.name } : {}), arguments: piece.argumentsDelta },
+      },
+    ],
+  };
+}
+
+export function toChunk(id: string, created: number, model: string, delta: { role?: 'assistant'; content?: string } | ReturnType<typeof toToolCallDelta>, finishReason: string | null) {
   return {
     id,
     object: 'chat.completion.chunk' as const,

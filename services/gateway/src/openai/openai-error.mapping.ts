@@ -16,6 +16,11 @@ function body(message: string, type: string, code: string | null, param: string 
   return { error: { message, type, param, code } };
 }
 
+function retryAfter(error: PlatformError): { retryAfterSeconds?: number } {
+  const ms = Number(error.details['retry_after_ms']);
+  return Number.isFinite(ms) && ms > 0 ? { retryAfterSeconds: Math.ceil(ms / 1000) } : {};
+}
+
 /** The one mapping from domain errors to HTTP statuses and OpenAI-style bodies. */
 export function toHttpError(error: unknown): HttpError {
   const platformError = PlatformError.from(error);
@@ -37,7 +42,11 @@ export function toHttpError(error: unknown): HttpError {
     case ErrorCode.NotFound:
       return { status: 404, body: body(message, 'invalid_request_error', 'not_found') };
     case ErrorCode.RateLimited:
-      return { status: 429, body: body(message, 'rate_limit_error', 'rate_limit_exceeded') };
+      return {
+        status: 429,
+        body: body(message, 'rate_limit_error', platformError.details['reason'] === 'budget_exceeded' ? 'budget_exceeded' : 'rate_limit_exceeded'),
+        ...retryAfter(platformError),
+      };
     case ErrorCode.DeadlineExceeded:
       return { status: 504, body: body(message, 'timeout_error', 'deadline_exceeded') };
     case ErrorCode.Cancelled:
@@ -48,7 +57,7 @@ export function toHttpError(error: unknown): HttpError {
       return {
         status: 503,
         body: body(message, 'api_error', 'service_unavailable'),
-        ...(platformError.details['retry_after_ms'] ? { retryAfterSeconds: Math.ceil(Number(platformError.details['retry_after_ms']) / 1000) } : {}),
+        ...retryAfter(platformError),
       };
     case ErrorCode.Unimplemented:
       return { status: 501, body: body(message, 'invalid_request_error', 'unimplemented') };

@@ -6,7 +6,7 @@ import { ModelCatalog } from '../models/model-catalog';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import type { GatewayConfig } from '../config/gateway.config';
 import { parseChatCompletionRequest, toCompleteRequest } from './chat-completion.request';
-import { toChatCompletion, toChunk, toFinalChunk, toUsageChunk } from './chat-completion.response';
+import { toChatCompletion, toChunk, toFinalChunk, toToolCallDelta, toUsageChunk } from './chat-completion.response';
 import { toHttpError } from './openai-error.mapping';
 import { feedbackRequestOf } from './feedback.request';
 
@@ -107,6 +107,8 @@ export class OpenAiHttpController {
           write(toChunk(id, created, model, { role: 'assistant', content: '' }, null));
         } else if (chunk.event.case === 'delta') {
           write(toChunk(id, created, model, { content: chunk.event.value }, null));
+        } else if (chunk.event.case === 'toolCall') {
+          write(toChunk(id, created, model, toToolCallDelta(chunk.event.value), null));
         } else if (chunk.event.case === 'done') {
           const done = chunk.event.value;
           write(toFinalChunk(done, created));

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { ChatProvider, ChatRequest, ChatResult } from '../providers/chat-provider';
+import { ChatProvider, ChatRequest, ChatResult, ChatStreamEvent, ToolCallDelta } from '../providers/chat-provider';
 import { LinkedAbort } from '../providers/linked-abort';
 import { abortError, PartialGeneration, ProviderError, ProviderErrorCode } from '../providers/provider-error';
+import { BreakerStatus, ModelPolicies, ModelPolicy, PolicyTry, ResilienceSettings } from './model-policies';
 
 export interface ChainModel {
   /** Provider id from llmops.yaml: the key into the provider registry. */
@@ -18,9 +19,12 @@ export interface ChainAttempt {
   latencyMs: number;
   /** Absent when the attempt succeeded. */
   error?: ProviderError;
+  /** 0 for a model's first try, 1 for its first retry... */
+  retry: number;
+  /** Not sent: the model's breaker was open, or its window is no larger than one that overflowed. */
+  skipped?: boolean;
 }
 
-/** Providers by provider id; a Map fits. */
 export interface ChatProviderRegistry {
   get(providerId: string): ChatProvider | undefined;
 }
@@ -43,14 +47,19 @@ export interface ChainResult {
   timeToFirstTokenMs: number;
 }
 
-export type ChainStreamEvent = { type: 'delta'; text: string } | { type: 'done'; result: ChainResult };
+export type ChainStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'tool_call'; delta: ToolCallDelta }
+  | { type: 'done'; result: ChainResult };
 
 export interface ModelChainExecutorOptions {
   /**
-   * Longest wait for one model: for the whole answer, or for a stream's first delta (a stream
-   * that has started is then bounded by the deadline only). Default: no limit of its own.
+   * Retries, per-attempt timeout (for a whole answer, or for a stream's first event) and circuit
+   * breakers per provider model. Default: DEFAULT_RESILIENCE for every provider.
    */
-  attemptTimeoutMs?: number;
+  policies?: ModelPolicies;
+  /** A model's context window, to skip models no larger than one that overflowed. */
+  contextWindowOf?: (model: ChainModel) => number | undefined;
 }
 
 /** The chain gave no answer: the error that ended it, with every attempt made. */
@@ -83,7 +92,8 @@ export class ModelChainError extends Error {
  * slowness are the upstream's; a bad or forbidden request would fail everywhere. A context
  * overflow may fit the next model's larger window.
  */
-export function shouldFallBack(error: ProviderError): boolean {
+export function shouldFallBack(error: ProviderError, settings?: Pick<ResilienceSettings, 'fallbackOnContentPolicy'>): boolean {
+  if (error.code === ProviderErrorCode.CONTENT_POLICY) return settings?.fallbackOnContentPolicy ?? false;
   switch (error.code) {
     case ProviderErrorCode.RATE_LIMITED:
     case ProviderErrorCode.UPSTREAM_UNAVAILABLE:
@@ -93,7 +103,6 @@ export function shouldFallBack(error: ProviderError): boolean {
       return true;
     case ProviderErrorCode.BAD_REQUEST:
     case ProviderErrorCode.AUTH:
-    case ProviderErrorCode.CONTENT_POLICY:
     case ProviderErrorCode.CANCELLED:
     case ProviderErrorCode.UNKNOWN:
       return false;
@@ -102,114 +111,147 @@ export function shouldFallBack(error: ProviderError): boolean {
 
 /**
  * Walks a model chain: each model in order until one answers, falling back on failures the
- * next model can avoid, within the caller's deadline. Each attempt is one call through
- * `attempt()`, the seam where retry-with-backoff and circuit-breaker policies will wrap it.
+ * next model can avoid, within the caller's deadline. Each model is tried through its
+ * ModelPolicy (cockatiel retries around a circuit breaker); an open breaker skips the model.
  */
 export class ModelChainExecutor {
+  private readonly policies: ModelPolicies;
+
   constructor(
     private readonly providers: ChatProviderRegistry,
     private readonly options: ModelChainExecutorOptions = {},
-  ) {}
+  ) {
+    this.policies = options.policies ?? new ModelPolicies();
+  }
 
   async generate(input: ChainRequest): Promise<ChainResult> {
     const started = performance.now();
     const chainScope = this.chainScope(input);
-    const attempts: ChainAttempt[] = [];
-    let lastError = emptyChainError(input.chain);
+    const walk = new ChainWalk(input.chain, this.policies, this.options.contextWindowOf);
     try {
       for (const model of input.chain) {
-        if (chainScope.signal.aborted) throw new ModelChainError(abortError(chainScope.signal), attempts);
-        const attemptStarted = performance.now();
-        const scope = this.attemptScope(chainScope, model);
+        if (chainScope.signal.aborted) throw new ModelChainError(abortError(chainScope.signal), walk.attempts);
+        const provider = this.providers.get(model.provider);
+        if (!provider) {
+          // Another model of the chain may live on a provider that is configured.
+          walk.skip(model, notConfigured(model));
+          continue;
+        }
+        const policy = walk.policyFor(model);
+        if (!policy) continue;
         try {
-          const result = await this.attempt(model, (provider) =>
-            provider.generate(this.requestFor(input, model), scope.signal),
+          const { value: result, scope } = await policy.run(
+            chainScope.signal,
+            (scope) => provider.generate(this.requestFor(input, model), scope.signal),
+            (attempt) => walk.record(model, attempt),
           );
-          attempts.push({ model, latencyMs: performance.now() - attemptStarted });
-          return { result, model, attempts, timeToFirstTokenMs: performance.now() - started };
-        } catch (err) {
-          lastError = asProviderError(err, scope.signal);
-          attempts.push({ model, latencyMs: performance.now() - attemptStarted, error: lastError });
-          if (chainScope.signal.aborted || !shouldFallBack(lastError)) throw new ModelChainError(lastError, attempts);
-        } finally {
           scope.dispose();
+          if (result.finishReason === 'content_filter' && policy.settings.fallbackOnContentPolicy) {
+            walk.refused(model);
+            continue;
+          }
+          return { result, model, attempts: walk.attempts, timeToFirstTokenMs: performance.now() - started };
+        } catch (err) {
+          const error = asProviderError(err, chainScope.signal);
+          walk.failed(model, error);
+          if (chainScope.signal.aborted || !shouldFallBack(error, policy.settings)) throw new ModelChainError(error, walk.attempts);
         }
       }
-      throw new ModelChainError(lastError, attempts);
+      throw new ModelChainError(walk.lastError, walk.attempts);
     } finally {
       chainScope.dispose();
     }
   }
 
   /**
-   * Streams from the first model that starts answering. Falling back is only possible while
-   * nothing has been sent: once a delta went out, a failure ends the stream with the error.
+   * Streams from the first model that starts answering. Retries and fallbacks happen only
+   * while nothing has been sent: once an event went out, a failure ends the stream with the
+   * error, which carries what was generated (`partial`) so its usage can still be recorded.
    */
   async *generateStream(input: ChainRequest): AsyncIterable<ChainStreamEvent> {
     const started = performance.now();
     const chainScope = this.chainScope(input);
-    const attempts: ChainAttempt[] = [];
-    let lastError = emptyChainError(input.chain);
+    const walk = new ChainWalk(input.chain, this.policies, this.options.contextWindowOf);
     try {
       for (const model of input.chain) {
-        if (chainScope.signal.aborted) throw new ModelChainError(abortError(chainScope.signal), attempts);
-        const attemptStarted = performance.now();
-        const scope = this.attemptScope(chainScope, model);
-        let firstTokenMs: number | undefined;
+        if (chainScope.signal.aborted) throw new ModelChainError(abortError(chainScope.signal), walk.attempts);
+        const provider = this.providers.get(model.provider);
+        if (!provider) {
+          // Another model of the chain may live on a provider that is configured.
+          walk.skip(model, notConfigured(model));
+          continue;
+        }
+        const policy = walk.policyFor(model);
+        if (!policy) continue;
+        let opened: {
+          value: { first: IteratorResult<ChatStreamEvent>; rest: AsyncIterator<ChatStreamEvent> };
+          scope: LinkedAbort;
+          settle: (error?: ProviderError) => void;
+        };
         try {
-          const events = await this.attempt(model, async (provider) =>
-            provider.generateStream(this.requestFor(input, model), scope.signal),
+          // A try ends at the first event: that is what retries and the per-attempt timeout cover.
+          opened = await policy.run(
+            chainScope.signal,
+            async (scope) => {
+              const rest = provider.generateStream(this.requestFor(input, model), scope.signal)[Symbol.asyncIterator]();
+              return { first: await rest.next(), rest };
+            },
+            (attempt) => walk.record(model, attempt),
+            { holdBreaker: true },
           );
-          for await (const event of events) {
-            if (event.type === 'delta') {
-              if (firstTokenMs === undefined) {
-                firstTokenMs = performance.now() - started;
-                scope.clearTimer();
-              }
-              yield event;
-              continue;
+        } catch (err) {
+          const error = asProviderError(err, chainScope.signal);
+          walk.failed(model, error);
+          if (chainScope.signal.aborted || !shouldFallBack(error, policy.settings)) throw new ModelChainError(error, walk.attempts);
+          continue;
+        }
+        // The breaker hears how the stream ended; unsettled (the caller stopped reading) counts as fine.
+        let outcome: ProviderError | undefined;
+        const { scope } = opened;
+        scope.clearTimer();
+        const attemptIndex = walk.attempts.length - 1;
+        const openedAt = performance.now();
+        const firstTokenMs = openedAt - started;
+        try {
+          const first = opened.value.first;
+          if (!first.done && first.value.type === 'done' && first.value.result.finishReason === 'content_filter' && policy.settings.fallbackOnContentPolicy) {
+            walk.refused(model);
+            continue;
+          }
+          let next = first;
+          while (!next.done) {
+            const event = next.value;
+            if (event.type === 'done') {
+              walk.streamEnded(attemptIndex, performance.now() - openedAt);
+              yield { type: 'done', result: { result: event.result, model, attempts: walk.attempts, timeToFirstTokenMs: firstTokenMs } };
+              return;
             }
-            attempts.push({ model, latencyMs: performance.now() - attemptStarted });
-            yield {
-              type: 'done',
-              result: {
-                result: event.result,
-                model,
-                attempts,
-                timeToFirstTokenMs: firstTokenMs ?? performance.now() - started,
-              },
-            };
-            return;
+            yield event;
+            next = await opened.value.rest.next();
           }
           throw new ProviderError(ProviderErrorCode.STREAM_BROKEN, `${model.provider}/${model.model} ended without a result`);
         } catch (err) {
-          lastError = asProviderError(err, scope.signal);
-          attempts.push({ model, latencyMs: performance.now() - attemptStarted, error: lastError });
-          const sentSomething = firstTokenMs !== undefined;
-          if (sentSomething || chainScope.signal.aborted || !shouldFallBack(lastError)) {
-            throw new ModelChainError(lastError, attempts);
-          }
+          // Something went out: no retry, no fallback. The failure is recorded on the try that started the stream.
+          const error = asProviderError(err, scope.signal);
+          walk.streamEnded(attemptIndex, performance.now() - openedAt, error);
+          outcome = error;
+          throw new ModelChainError(error, walk.attempts);
         } finally {
+          opened.settle(outcome);
           scope.dispose();
+          // Ends the provider's stream when the caller stopped reading early.
+          void opened.value.rest.return?.();
         }
       }
-      throw new ModelChainError(lastError, attempts);
+      throw new ModelChainError(walk.lastError, walk.attempts);
     } finally {
       chainScope.dispose();
     }
   }
 
-  /** One call to one model's provider. */
-  private async attempt<T>(model: ChainModel, call: (provider: ChatProvider) => Promise<T>): Promise<T> {
-    const provider = this.providers.get(model.provider);
-    if (!provider) {
-      // Another model of the chain may live on a provider that is configured.
-      throw new ProviderError(
-        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
-        `provider '${model.provider}' of model '${model.model}' is not configured`,
-      );
-    }
-    return call(provider);
+  /** Circuit breaker states, for ProviderHealth. */
+  breakerStatuses(): BreakerStatus[] {
+    return this.policies.statuses();
   }
 
   private chainScope(input: ChainRequest): LinkedAbort {
@@ -220,15 +262,71 @@ export class ModelChainExecutor {
     return scope;
   }
 
-  private attemptScope(chainScope: LinkedAbort, model: ChainModel): LinkedAbort {
-    const scope = new LinkedAbort(chainScope.signal);
-    const ms = this.options.attemptTimeoutMs;
-    if (ms !== undefined) scope.timeoutAfter(ms, `${model.provider}/${model.model} gave no answer within ${ms} ms`);
-    return scope;
-  }
-
   private requestFor(input: ChainRequest, model: ChainModel): ChatRequest {
     return { ...input.request, model: model.version || model.model };
+  }
+}
+
+/** The bookkeeping of one walk down a chain: attempts, the last error, models to skip. */
+class ChainWalk {
+  readonly attempts: ChainAttempt[] = [];
+  lastError: ProviderError;
+  /** After a context overflow, only models with a larger window are worth trying. */
+  private minWindow = 0;
+
+  constructor(
+    chain: ChainModel[],
+    private readonly policies: ModelPolicies,
+    private readonly contextWindowOf?: (model: ChainModel) => number | undefined,
+  ) {
+    this.lastError = emptyChainError(chain);
+  }
+
+  /** The model's policy, or undefined (with a skipped attempt recorded) when it is not worth calling. */
+  policyFor(model: ChainModel): ModelPolicy | undefined {
+    const policy = this.policies.for(model.provider, model.version || model.model);
+    const window = this.contextWindowOf?.(model);
+    if (this.minWindow > 0 && window !== undefined && window <= this.minWindow) {
+      this.skip(model, new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, `${model.provider}/${model.model} skipped: its ${window}-token window is no larger than the one that overflowed`));
+      return undefined;
+    }
+    if (policy.isOpen) {
+      this.skip(model, policy.openError());
+      return undefined;
+    }
+    return policy;
+  }
+
+  record(model: ChainModel, attempt: PolicyTry): void {
+    this.attempts.push({ model, ...attempt });
+  }
+
+  failed(model: ChainModel, error: ProviderError): void {
+    this.lastError = error;
+    if (error.code === ProviderErrorCode.CONTEXT_LENGTH) this.minWindow = Math.max(this.minWindow, this.contextWindowOf?.(model) ?? 0);
+    // A failure outside any try (the provider is not configured) still belongs on the trace.
+    const last = this.attempts[this.attempts.length - 1];
+    if (!last || last.model !== model || !last.error) this.attempts.push({ model, latencyMs: 0, error, retry: 0 });
+  }
+
+  /** A stream's try lasts to its end: the time after the first event is added, with the error that ended it. */
+  streamEnded(index: number, afterFirstEventMs: number, error?: ProviderError): void {
+    if (error) this.lastError = error;
+    const attempt = this.attempts[index];
+    if (attempt) this.attempts[index] = { ...attempt, latencyMs: attempt.latencyMs + afterFirstEventMs, ...(error ? { error } : {}) };
+  }
+
+  /** An answer refused for content policy, where the provider's config says to try the next model. */
+  refused(model: ChainModel): void {
+    const error = new ProviderError(ProviderErrorCode.CONTENT_POLICY, `${model.provider}/${model.model} refused (finish_reason content_filter)`);
+    this.lastError = error;
+    const last = this.attempts[this.attempts.length - 1];
+    if (last) this.attempts[this.attempts.length - 1] = { ...last, error };
+  }
+
+  skip(model: ChainModel, error: ProviderError): void {
+    this.lastError = error;
+    this.attempts.push({ model, latencyMs: 0, error, retry: 0, skipped: true });
   }
 }
 
@@ -236,6 +334,14 @@ function asProviderError(err: unknown, signal: AbortSignal): ProviderError {
   if (err instanceof ProviderError) return err;
   if (signal.aborted) return abortError(signal);
   return new ProviderError(ProviderErrorCode.UNKNOWN, err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+function notConfigured(model: ChainModel): ProviderError {
+  return new ProviderError(
+    ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+    `provider '${model.provider}' of model '${model.model}' is not configured (not in llmops.yaml, or its api_key_env variable is not set)`,
+    { retryable: false },
+  );
 }
 
 function emptyChainError(chain: ChainModel[]): ProviderError {

@@ -3,41 +3,74 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import {
   AttemptSchema,
+  EmbedResponseSchema,
   GenerateResponseSchema,
   Inference,
   ProviderHealthResponseSchema,
+  type EmbedRequest,
+  type EmbedResponse,
   type GenerateChunk,
   type GenerateRequest,
   type GenerateResponse,
   type ProviderHealthResponse,
 } from '@llmops/contracts';
 import type { ProviderConfig } from '@llmops/config';
-import { ErrorCode, GrpcCallContext, GrpcRpc, PlatformError } from '@llmops/grpc';
+import { GrpcCallContext, GrpcRpc } from '@llmops/grpc';
 import { GenAiAttributes } from '@llmops/telemetry';
 import { trace } from '@opentelemetry/api';
-import { ModelChainExecutor, type ChainRequest, type ChainResult } from '../generation/model-chain.executor';
+import { ModelChainError, ModelChainExecutor, type ChainAttempt, type ChainResult } from '../generation/model-chain.executor';
+import { EmbeddingService } from '../generation/embedding.service';
 import { toPlatformError } from './inference-error.mapping';
-import { PROVIDER_CONFIGS } from './inference.tokens';
+import { chainRequestOf, embeddingRequestOf } from './inference-request.mapping';
+import { PROVIDER_CONFIGS, PROVIDER_ENV } from './inference.tokens';
 
-function chainRequestOf(request: GenerateRequest, call: GrpcCallContext): ChainRequest {
-  if (request.chain.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'chain must name at least one model');
-  const params = request.params;
-  return {
-    chain: request.chain.map((model) => ({ provider: model.provider, model: model.model, version: model.version })),
-    request: {
-      messages: request.messages.map((message) => ({ role: message.role, content: message.content, ...(message.name ? { name: message.name } : {}) })),
-      ...(params?.temperature !== undefined ? { temperature: params.temperature } : {}),
-      ...(params?.topP !== undefined ? { topP: params.topP } : {}),
-      ...(params?.maxTokens !== undefined ? { maxTokens: params.maxTokens } : {}),
-      ...(params && params.stop.length > 0 ? { stop: params.stop } : {}),
-      passages: request.passages.map((passage) => ({ index: passage.index, source: passage.source, section: passage.section, text: passage.snippet })),
-    },
-    ...(call.deadlineMs !== undefined ? { deadlineMs: call.deadlineMs } : {}),
-    signal: call.signal,
-  };
+function attemptsOf(attempts: ChainAttempt[]) {
+  return attempts.map((attempt) =>
+    create(AttemptSchema, {
+      model: attempt.model,
+      latencyMs: attempt.latencyMs,
+      error: attempt.error ? `${attempt.error.code}: ${attempt.error.message}` : '',
+      errorCode: attempt.error?.code ?? '',
+      retry: attempt.retry,
+      skipped: attempt.skipped ?? false,
+    }),
+  );
+}
+
+/** Every try on the span as an event, so the trace shows each attempt, its error and its latency. */
+function recordAttempts(attempts: ChainAttempt[]): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  for (const attempt of attempts) {
+    span.addEvent('llmops.inference.attempt', {
+      'llmops.attempt.provider': attempt.model.provider,
+      'llmops.attempt.model': attempt.model.model,
+      'llmops.attempt.version': attempt.model.version,
+      'llmops.attempt.latency_ms': attempt.latencyMs,
+      'llmops.attempt.retry': attempt.retry,
+      'llmops.attempt.skipped': attempt.skipped ?? false,
+      'llmops.attempt.error_code': attempt.error?.code ?? '',
+      'llmops.attempt.error': attempt.error?.message ?? '',
+    });
+  }
+}
+
+/** What a stream that failed after sending output had generated, for the caller to record and bill. */
+function partialOf(error: unknown): GenerateResponse | undefined {
+  if (!(error instanceof ModelChainError) || !error.partial) return undefined;
+  const last = error.attempts[error.attempts.length - 1];
+  return create(GenerateResponseSchema, {
+    content: error.partial.text,
+    finishReason: 'error',
+    ...(last ? { model: last.model } : {}),
+    responseModel: last ? last.model.version || last.model.model : '',
+    usage: error.partial.usage,
+    attempts: attemptsOf(error.attempts),
+  });
 }
 
 function responseOf(chain: ChainResult): GenerateResponse {
+  recordAttempts(chain.attempts);
   const span = trace.getActiveSpan();
   span?.setAttributes({
     [GenAiAttributes.operationName]: 'chat',
@@ -55,10 +88,9 @@ function responseOf(chain: ChainResult): GenerateResponse {
     model: chain.model,
     responseModel: chain.result.responseModel,
     usage: chain.result.usage,
-    attempts: chain.attempts.map((attempt) =>
-      create(AttemptSchema, { model: attempt.model, latencyMs: attempt.latencyMs, error: attempt.error ? `${attempt.error.code}: ${attempt.error.message}` : '' }),
-    ),
+    attempts: attemptsOf(chain.attempts),
     timeToFirstTokenMs: chain.timeToFirstTokenMs,
+    toolCalls: chain.result.toolCalls,
   });
 }
 
@@ -67,7 +99,9 @@ function responseOf(chain: ChainResult): GenerateResponse {
 export class InferenceGrpcController {
   constructor(
     private readonly executor: ModelChainExecutor,
+    private readonly embeddings: EmbeddingService,
     @Inject(PROVIDER_CONFIGS) private readonly providers: ProviderConfig[],
+    @Inject(PROVIDER_ENV) private readonly env: Readonly<Record<string, string | undefined>>,
   ) {}
 
   @GrpcRpc(Inference, 'generate')
@@ -75,6 +109,7 @@ export class InferenceGrpcController {
     try {
       return responseOf(await this.executor.generate(chainRequestOf(request, call)));
     } catch (error) {
+      if (error instanceof ModelChainError) recordAttempts(error.attempts);
       throw toPlatformError(error);
     }
   }
@@ -83,9 +118,48 @@ export class InferenceGrpcController {
   async *generateStream(@Payload() request: GenerateRequest, @Ctx() call: GrpcCallContext): AsyncGenerator<GenerateChunk> {
     try {
       for await (const event of this.executor.generateStream(chainRequestOf(request, call))) {
-        if (event.type === 'delta') yield { $typeName: 'llmops.v1.GenerateChunk', event: { case: 'delta', value: event.text } };
-        else yield { $typeName: 'llmops.v1.GenerateChunk', event: { case: 'done', value: responseOf(event.result) } };
+        switch (event.type) {
+          case 'delta':
+            yield { $typeName: 'llmops.v1.GenerateChunk', event: { case: 'delta', value: event.text } };
+            break;
+          case 'tool_call':
+            yield {
+              $typeName: 'llmops.v1.GenerateChunk',
+              event: {
+                case: 'toolCall',
+                value: {
+                  $typeName: 'llmops.v1.ToolCallDelta',
+                  index: event.delta.index,
+                  id: event.delta.id ?? '',
+                  name: event.delta.name ?? '',
+                  argumentsDelta: event.delta.argumentsDelta,
+                },
+              },
+            };
+            break;
+          case 'done':
+            yield { $typeName: 'llmops.v1.GenerateChunk', event: { case: 'done', value: responseOf(event.result) } };
+            break;
+        }
       }
+    } catch (error) {
+      if (error instanceof ModelChainError) recordAttempts(error.attempts);
+      const partial = partialOf(error);
+      if (partial && !call.signal.aborted) yield { $typeName: 'llmops.v1.GenerateChunk', event: { case: 'partial', value: partial } };
+      throw toPlatformError(error);
+    }
+  }
+
+  @GrpcRpc(Inference, 'embed')
+  async embed(@Payload() request: EmbedRequest, @Ctx() call: GrpcCallContext): Promise<EmbedResponse> {
+    try {
+      const result = await this.embeddings.embed(embeddingRequestOf(request, call));
+      return create(EmbedResponseSchema, {
+        embeddings: result.vectors.map((vector) => ({ vector })),
+        model: request.model,
+        responseModel: result.responseModel,
+        usage: result.usage,
+      });
     } catch (error) {
       throw toPlatformError(error);
     }
@@ -93,12 +167,16 @@ export class InferenceGrpcController {
 
   @GrpcRpc(Inference, 'providerHealth')
   providerHealth(): ProviderHealthResponse {
+    const breakers = this.executor.breakerStatuses();
     return create(ProviderHealthResponseSchema, {
       providers: this.providers.map((provider) => ({
         provider: provider.id,
         kind: provider.kind,
         baseUrl: provider.baseUrl ?? '',
-        configured: provider.kind === 'local' || provider.apiKeyEnv === undefined || Boolean(process.env[provider.apiKeyEnv]),
+        configured: provider.kind === 'local' || provider.apiKeyEnv === undefined || Boolean(this.env[provider.apiKeyEnv]),
+        breakers: breakers
+          .filter((breaker) => breaker.provider === provider.id)
+          .map((breaker) => ({ model: breaker.model, state: breaker.state, consecutiveFailures: breaker.consecutiveFailures })),
       })),
     });
   }

@@ -5,10 +5,36 @@
 
 export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 
+/** A function call the model made; `argumentsJson` is the arguments object as JSON text. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  argumentsJson: string;
+}
+
+/** A function the model may call; `parametersJson` is its JSON Schema as JSON text. */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parametersJson?: string;
+}
+
+/** `auto`, `none`, `required`, or `{ name }` to force one tool. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schemaJson: string };
+
 export interface ChatMessage {
   role: ChatRole | string;
   content: string;
   name?: string;
+  /** An assistant turn that called tools. */
+  toolCalls?: ToolCall[];
+  /** A tool turn: the id of the call it answers. */
+  toolCallId?: string;
 }
 
 /** A retrieved passage; `index` is the [n] marker an answer uses to cite it. */
@@ -28,6 +54,9 @@ export interface ChatRequest {
   maxTokens?: number;
   stop?: string[];
   passages?: ChatPassage[];
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
 }
 
 export interface ChatUsage {
@@ -46,14 +75,27 @@ export interface ChatResult {
   /** The model name the provider reported answering with. */
   responseModel: string;
   usage: ChatUsage;
+  /** Calls the model made, in order; empty when it answered in text only. */
+  toolCalls: ToolCall[];
 }
 
-export type ChatStreamEvent = { type: 'delta'; text: string } | { type: 'done'; result: ChatResult };
+/** A piece of a streamed tool call: the first piece of a call carries its id and name. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  name?: string;
+  argumentsDelta: string;
+}
+
+export type ChatStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'tool_call'; delta: ToolCallDelta }
+  | { type: 'done'; result: ChatResult };
 
 export interface ChatProvider {
   generate(req: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   /**
-   * Yields deltas then exactly one `done`. Failures are thrown from the iterator as
+   * Yields deltas (text and tool-call pieces) then exactly one `done`. Failures are thrown from the iterator as
    * ProviderError; a failure after deltas carries what was generated so far in `partial`.
    */
   generateStream(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatStreamEvent>;

@@ -95,7 +95,7 @@ export class ExtractiveAnswererProvider implements ChatProvider {
       content = this.tokens.truncate(content, req.maxTokens, req.model);
       finishReason = 'length';
     }
-    return { content, finishReason, responseModel: req.model, usage: this.usageFor(req, content) };
+    return { content, finishReason, responseModel: req.model, usage: this.usageFor(req, content), toolCalls: [] };
   }
 
   private compose(req: ChatRequest): string {

@@ -9,9 +9,12 @@ import type {
   ChatCompletion,
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageParam,
+  ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { ChatProvider, ChatRequest, ChatResult, ChatStreamEvent, ChatUsage } from './chat-provider';
+import { ChatMessage, ChatProvider, ChatRequest, ChatResult, ChatStreamEvent, ChatUsage, ToolCall, ToolChoice } from './chat-provider';
+import { EmbeddingProvider, EmbeddingRequest, EmbeddingResult } from './embedding-provider';
+import { ToolCallAccumulator } from './tool-call.accumulator';
 import { LinkedAbort } from './linked-abort';
 import { abortError, PartialGeneration, ProviderError, ProviderErrorCode } from './provider-error';
 import { TokenCounter } from './token-counter';
@@ -32,6 +35,14 @@ export interface OpenAiCompatibleProviderOptions {
   streamIdleTimeoutMs?: number;
   /** Newer OpenAI models take only max_completion_tokens; most compatible servers take max_tokens. */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Whether the server honours stream_options.include_usage (default true); without it usage is estimated. */
+  streamUsage?: boolean;
+  /** Sent with every request (llmops.yaml `quirks.headers`). */
+  headers?: Record<string, string>;
+  /** max_tokens sent when the caller sets none. */
+  defaultMaxTokens?: number;
+  /** Inputs per /embeddings request; longer lists are split into batches sent in parallel. Default 256. */
+  embeddingBatchSize?: number;
   tokenCounter?: TokenCounter;
 }
 
@@ -42,7 +53,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
  * chat.completions API (vLLM, Groq, Ollama, TGI...). Usage reported by the provider is the
  * truth; our tokenizer only fills in when the provider reports none.
  */
-export class OpenAiCompatibleProvider implements ChatProvider {
+export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider {
   private readonly client: OpenAI;
   private readonly timeoutMs: number;
   private readonly streamIdleTimeoutMs: number;
@@ -58,7 +69,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       // The SDK insists on a credential; without a key we send a placeholder it never uses,
       // because the Authorization header is removed below.
       apiKey: hasKey ? options.apiKey : 'no-key',
-      defaultHeaders: hasKey ? undefined : { Authorization: null },
+      defaultHeaders: { ...options.headers, ...(hasKey ? {} : { Authorization: null }) },
       // Passed explicitly so the SDK does not pick them up from the environment.
       organization: null,
       project: null,
@@ -82,11 +93,15 @@ export class OpenAiCompatibleProvider implements ChatProvider {
         throw new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, `${this.options.providerId} returned no choices`);
       }
       const content = choice.message.content ?? '';
+      const toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).flatMap((call) =>
+        call.type === 'function' ? [{ id: call.id, name: call.function.name, argumentsJson: call.function.arguments }] : [],
+      );
       return {
         content,
         finishReason: choice.finish_reason ?? 'stop',
         responseModel: completion.model || req.model,
-        usage: this.usage(completion.usage, req, content),
+        usage: this.usage(completion.usage, req, content, toolCalls),
+        toolCalls,
       };
     } catch (err) {
       throw this.toProviderError(err, scope.signal);
@@ -99,12 +114,15 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     const scope = new LinkedAbort(signal);
     scope.timeoutAfter(this.timeoutMs, `${this.options.providerId} sent nothing within ${this.timeoutMs} ms`);
     let text = '';
-    const partial = (): PartialGeneration => ({ text, usage: this.usage(undefined, req, text) });
+    const tools = new ToolCallAccumulator();
+    let reported: CompletionUsage | undefined;
+    const partial = (): PartialGeneration => ({ text, usage: this.usage(reported, req, text, tools.calls()) });
+    const streamUsage = this.options.streamUsage ?? true;
     try {
       let stream;
       try {
         stream = await this.client.chat.completions.create(
-          { ...this.body(req), stream: true, stream_options: { include_usage: true } },
+          { ...this.body(req), stream: true, ...(streamUsage ? { stream_options: { include_usage: true } } : {}) },
           { signal: scope.signal },
         );
       } catch (err) {
@@ -113,7 +131,6 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 
       let finishReason: string | undefined;
       let responseModel = req.model;
-      let reported: CompletionUsage | undefined;
       try {
         for await (const chunk of stream) {
           // Chunks already buffered when the abort landed are not passed on.
@@ -131,6 +148,10 @@ export class OpenAiCompatibleProvider implements ChatProvider {
             text += delta;
             yield { type: 'delta', text: delta };
           }
+          for (const call of choice?.delta?.tool_calls ?? []) {
+            const piece = tools.add(call.index, call.id, call.function?.name, call.function?.arguments ?? '');
+            yield { type: 'tool_call', delta: piece };
+          }
         }
       } catch (err) {
         throw this.toStreamError(err, scope.signal, partial());
@@ -144,10 +165,55 @@ export class OpenAiCompatibleProvider implements ChatProvider {
           { partial: partial() },
         );
       }
+      const toolCalls = tools.calls();
       yield {
         type: 'done',
-        result: { content: text, finishReason, responseModel, usage: this.usage(reported, req, text) },
+        result: { content: text, finishReason, responseModel, usage: this.usage(reported, req, text, toolCalls), toolCalls },
       };
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** Embeddings through /embeddings, in batches; vectors come back in input order. */
+  async embed(req: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult> {
+    const scope = new LinkedAbort(signal);
+    scope.timeoutAfter(this.timeoutMs, `${this.options.providerId} gave no embeddings within ${this.timeoutMs} ms`);
+    const size = this.options.embeddingBatchSize ?? 256;
+    const batches: string[][] = [];
+    for (let i = 0; i < req.inputs.length; i += size) batches.push(req.inputs.slice(i, i + size));
+    try {
+      const responses = await Promise.all(
+        batches.map((input) =>
+          this.client.embeddings.create(
+            { model: req.model, input, ...(req.dimensions !== undefined ? { dimensions: req.dimensions } : {}) },
+            { signal: scope.signal },
+          ),
+        ),
+      );
+      const vectors: number[][] = [];
+      let inputTokens = 0;
+      let reportedAll = true;
+      for (const response of responses) {
+        const ordered = [...response.data].sort((a, b) => a.index - b.index);
+        for (const item of ordered) vectors.push(item.embedding);
+        if (response.usage) inputTokens += response.usage.prompt_tokens;
+        else reportedAll = false;
+      }
+      if (vectors.length !== req.inputs.length) {
+        throw new ProviderError(
+          ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+          `${this.options.providerId} returned ${vectors.length} embeddings for ${req.inputs.length} inputs`,
+        );
+      }
+      if (!reportedAll) inputTokens = req.inputs.reduce((sum, text) => sum + this.tokens.countText(text, req.model), 0);
+      return {
+        vectors,
+        responseModel: responses[0]?.model || req.model,
+        usage: { inputTokens, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, estimated: !reportedAll },
+      };
+    } catch (err) {
+      throw this.toProviderError(err, scope.signal);
     } finally {
       scope.dispose();
     }
@@ -156,19 +222,36 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   private body(req: ChatRequest): ChatCompletionCreateParamsBase {
     const body: ChatCompletionCreateParamsBase = {
       model: req.model,
-      // Tool calling is not part of our contract yet; roles pass through as the caller gave them.
-      messages: withRetrievedContext(req.messages, req.passages).map(
-        (m) => ({ role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) }) as ChatCompletionMessageParam,
-      ),
+      messages: withRetrievedContext(req.messages, req.passages).map(toOpenAiMessage),
     };
     if (req.temperature !== undefined) body.temperature = req.temperature;
     if (req.topP !== undefined) body.top_p = req.topP;
-    if (req.maxTokens !== undefined) body[this.options.maxTokensField ?? 'max_tokens'] = req.maxTokens;
+    const maxTokens = req.maxTokens ?? this.options.defaultMaxTokens;
+    if (maxTokens !== undefined) body[this.options.maxTokensField ?? 'max_tokens'] = maxTokens;
     if (req.stop && req.stop.length > 0) body.stop = req.stop;
+    if (req.tools && req.tools.length > 0) {
+      body.tools = req.tools.map((tool) => ({
+        type: 'function',
+        function: {
+          name: tool.name,
+          ...(tool.description ? { description: tool.description } : {}),
+          ...(tool.parametersJson ? { parameters: JSON.parse(tool.parametersJson) as Record<string, unknown> } : {}),
+        },
+      }));
+    }
+    if (req.toolChoice !== undefined) body.tool_choice = toOpenAiToolChoice(req.toolChoice);
+    const format = req.responseFormat;
+    if (format?.type === 'json_object' || format?.type === 'text') body.response_format = { type: format.type };
+    if (format?.type === 'json_schema') {
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: format.name, schema: JSON.parse(format.schemaJson) as Record<string, unknown>, strict: true },
+      };
+    }
     return body;
   }
 
-  private usage(reported: CompletionUsage | null | undefined, req: ChatRequest, content: string): ChatUsage {
+  private usage(reported: CompletionUsage | null | undefined, req: ChatRequest, content: string, toolCalls: ToolCall[] = []): ChatUsage {
     if (reported) {
       return {
         inputTokens: reported.prompt_tokens,
@@ -180,7 +263,9 @@ export class OpenAiCompatibleProvider implements ChatProvider {
     }
     return {
       inputTokens: this.tokens.countMessages(withRetrievedContext(req.messages, req.passages), req.model),
-      outputTokens: this.tokens.countText(content, req.model),
+      outputTokens:
+        this.tokens.countText(content, req.model) +
+        toolCalls.reduce((sum, call) => sum + this.tokens.countText(call.name + call.argumentsJson, req.model), 0),
       cachedInputTokens: 0,
       reasoningTokens: 0,
       estimated: true,
@@ -294,4 +379,25 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
 
 function errorName(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : undefined;
+}
+
+function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
+  if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? '' };
+  if (m.role === 'assistant' && m.toolCalls && m.toolCalls.length > 0) {
+    return {
+      role: 'assistant',
+      content: m.content || null,
+      tool_calls: m.toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.argumentsJson },
+      })),
+    };
+  }
+  // Other roles pass through as the caller gave them.
+  return { role: m.role, content: m.content, ...(m.name ? { name: m.name } : {}) } as ChatCompletionMessageParam;
+}
+
+function toOpenAiToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }

@@ -1,16 +1,33 @@
 import type { ProviderConfig } from '@llmops/config';
+import { AnthropicProvider } from './anthropic.provider';
 import type { ChatProvider } from './chat-provider';
 import { ExtractiveAnswererProvider } from './extractive-answerer.provider';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider';
+import { TokenCounter } from './token-counter';
 
-/** One ChatProvider per provider of llmops.yaml. API keys come from the environment only. */
+/**
+ * One ChatProvider per provider of llmops.yaml. API keys come from the environment only; each
+ * vendor's departures from its API (quirks) come from the provider's config, never from branches.
+ */
 export function buildProviderRegistry(
   providers: readonly ProviderConfig[],
   env: Readonly<Record<string, string | undefined>>,
-  timeoutMs: number,
+  tokenCounter: TokenCounter = new TokenCounter(),
 ): Map<string, ChatProvider> {
   const registry = new Map<string, ChatProvider>();
   for (const provider of providers) {
+    const apiKey = provider.apiKeyEnv ? (env[provider.apiKeyEnv] ?? '') : '';
+    // A provider whose key is not set would fail every call (slowly, when the network is down):
+    // leaving it out lets a chain skip its models at once. ProviderHealth reports it unconfigured.
+    if (provider.apiKeyEnv && !apiKey) continue;
+    const common = {
+      providerId: provider.id,
+      apiKey,
+      timeoutMs: provider.resilience.attemptTimeoutMs,
+      headers: provider.quirks.headers,
+      ...(provider.quirks.defaultMaxTokens !== undefined ? { defaultMaxTokens: provider.quirks.defaultMaxTokens } : {}),
+      tokenCounter,
+    };
     switch (provider.kind) {
       case 'local':
         registry.set(provider.id, new ExtractiveAnswererProvider());
@@ -19,12 +36,15 @@ export function buildProviderRegistry(
         registry.set(
           provider.id,
           new OpenAiCompatibleProvider({
-            providerId: provider.id,
+            ...common,
             baseURL: provider.baseUrl ?? '',
-            apiKey: provider.apiKeyEnv ? (env[provider.apiKeyEnv] ?? '') : '',
-            timeoutMs,
+            maxTokensField: provider.quirks.maxTokensField,
+            streamUsage: provider.quirks.streamUsage,
           }),
         );
+        break;
+      case 'anthropic':
+        registry.set(provider.id, new AnthropicProvider({ ...common, ...(provider.baseUrl ? { baseURL: provider.baseUrl } : {}) }));
         break;
     }
   }

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/common.proto.
  */
 export const file_llmops_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChZsbG1vcHMvdjEvY29tbW9uLnByb3RvEglsbG1vcHMudjEi4gEKDlJlcXVlc3RDb250ZXh0EhEKCXRlbmFudF9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEgoKYXBpX2tleV9pZBgEIAEoCRISCgpyZXF1ZXN0X2lkGAUgASgJEhAKCHRyYWNlX2lkGAYgASgJEjEKBHRhZ3MYByADKAsyIy5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjoKC0NoYXRNZXNzYWdlEgwKBHJvbGUYASABKAkSDwoHY29udGVudBgCIAEoCRIMCgRuYW1lGAMgASgJIn4KBVVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoDRIVCg1vdXRwdXRfdG9rZW5zGAIgASgNEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYAyABKA0SGAoQcmVhc29uaW5nX3Rva2VucxgEIAEoDRIRCgllc3RpbWF0ZWQYBSABKAgiPAoITW9kZWxSZWYSEAoIcHJvdmlkZXIYASABKAkSDQoFbW9kZWwYAiABKAkSDwoHdmVyc2lvbhgDIAEoCSJsCghDaXRhdGlvbhINCgVpbmRleBgBIAEoDRIOCgZzb3VyY2UYAiABKAkSDwoHc2VjdGlvbhgDIAEoCRIQCghjaHVua19pZBgEIAEoCRINCgVzY29yZRgFIAEoARIPCgdzbmlwcGV0GAYgASgJIpABChBHZW5lcmF0aW9uUGFyYW1zEhgKC3RlbXBlcmF0dXJlGAEgASgBSACIAQESEgoFdG9wX3AYAiABKAFIAYgBARIXCgptYXhfdG9rZW5zGAMgASgNSAKIAQESDAoEc3RvcBgEIAMoCUIOCgxfdGVtcGVyYXR1cmVCCAoGX3RvcF9wQg0KC19tYXhfdG9rZW5zYgZwcm90bzM");
+  fileDesc("ChZsbG1vcHMvdjEvY29tbW9uLnByb3RvEglsbG1vcHMudjEi4gEKDlJlcXVlc3RDb250ZXh0EhEKCXRlbmFudF9pZBgBIAEoCRISCgpwcm9qZWN0X2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEgoKYXBpX2tleV9pZBgEIAEoCRISCgpyZXF1ZXN0X2lkGAUgASgJEhAKCHRyYWNlX2lkGAYgASgJEjEKBHRhZ3MYByADKAsyIy5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInkKC0NoYXRNZXNzYWdlEgwKBHJvbGUYASABKAkSDwoHY29udGVudBgCIAEoCRIMCgRuYW1lGAMgASgJEicKCnRvb2xfY2FsbHMYBCADKAsyEy5sbG1vcHMudjEuVG9vbENhbGwSFAoMdG9vbF9jYWxsX2lkGAUgASgJIkwKDlRvb2xEZWZpbml0aW9uEgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkSFwoPcGFyYW1ldGVyc19qc29uGAMgASgJIjwKCFRvb2xDYWxsEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSFgoOYXJndW1lbnRzX2pzb24YAyABKAkiUQoNVG9vbENhbGxEZWx0YRINCgVpbmRleBgBIAEoDRIKCgJpZBgCIAEoCRIMCgRuYW1lGAMgASgJEhcKD2FyZ3VtZW50c19kZWx0YRgEIAEoCSJ+CgVVc2FnZRIUCgxpbnB1dF90b2tlbnMYASABKA0SFQoNb3V0cHV0X3Rva2VucxgCIAEoDRIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGAMgASgNEhgKEHJlYXNvbmluZ190b2tlbnMYBCABKA0SEQoJZXN0aW1hdGVkGAUgASgIIjwKCE1vZGVsUmVmEhAKCHByb3ZpZGVyGAEgASgJEg0KBW1vZGVsGAIgASgJEg8KB3ZlcnNpb24YAyABKAkiiQEKCENpdGF0aW9uEg0KBWluZGV4GAEgASgNEg4KBnNvdXJjZRgCIAEoCRIPCgdzZWN0aW9uGAMgASgJEhAKCGNodW5rX2lkGAQgASgJEg0KBXNjb3JlGAUgASgBEg8KB3NuaXBwZXQYBiABKAkSDAoEcGFnZRgHIAEoDRINCgV0aXRsZRgIIAEoCSKkAgoQR2VuZXJhdGlvblBhcmFtcxIYCgt0ZW1wZXJhdHVyZRgBIAEoAUgAiAEBEhIKBXRvcF9wGAIgASgBSAGIAQESFwoKbWF4X3Rva2VucxgDIAEoDUgCiAEBEgwKBHN0b3AYBCADKAkSKAoFdG9vbHMYBSADKAsyGS5sbG1vcHMudjEuVG9vbERlZmluaXRpb24SEwoLdG9vbF9jaG9pY2UYBiABKAkSFwoPcmVzcG9uc2VfZm9ybWF0GAcgASgJEhwKFHJlc3BvbnNlX3NjaGVtYV9qc29uGAggASgJEhwKFHJlc3BvbnNlX3NjaGVtYV9uYW1lGAkgASgJQg4KDF90ZW1wZXJhdHVyZUIICgZfdG9wX3BCDQoLX21heF90b2tlbnNiBnByb3RvMw");
 
 /**
  * Who is asking. Resolved by the gateway from the API key and passed on every hop.
@@ -85,6 +85,20 @@ export type ChatMessage = Message<"llmops.v1.ChatMessage"> & {
    * @generated from field: string name = 3;
    */
   name: string;
+
+  /**
+   * an assistant turn that called tools
+   *
+   * @generated from field: repeated llmops.v1.ToolCall tool_calls = 4;
+   */
+  toolCalls: ToolCall[];
+
+  /**
+   * a tool turn: the call it answers
+   *
+   * @generated from field: string tool_call_id = 5;
+   */
+  toolCallId: string;
 };
 
 /**
@@ -93,6 +107,98 @@ export type ChatMessage = Message<"llmops.v1.ChatMessage"> & {
  */
 export const ChatMessageSchema: GenMessage<ChatMessage> = /*@__PURE__*/
   messageDesc(file_llmops_v1_common, 1);
+
+/**
+ * A function the model may call; `parameters_json` is its JSON Schema, as JSON text.
+ *
+ * @generated from message llmops.v1.ToolDefinition
+ */
+export type ToolDefinition = Message<"llmops.v1.ToolDefinition"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
+
+  /**
+   * @generated from field: string parameters_json = 3;
+   */
+  parametersJson: string;
+};
+
+/**
+ * Describes the message llmops.v1.ToolDefinition.
+ * Use `create(ToolDefinitionSchema)` to create a new message.
+ */
+export const ToolDefinitionSchema: GenMessage<ToolDefinition> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_common, 2);
+
+/**
+ * A call the model made; `arguments_json` is the arguments object as JSON text.
+ *
+ * @generated from message llmops.v1.ToolCall
+ */
+export type ToolCall = Message<"llmops.v1.ToolCall"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string arguments_json = 3;
+   */
+  argumentsJson: string;
+};
+
+/**
+ * Describes the message llmops.v1.ToolCall.
+ * Use `create(ToolCallSchema)` to create a new message.
+ */
+export const ToolCallSchema: GenMessage<ToolCall> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_common, 3);
+
+/**
+ * A piece of a streamed tool call: the first piece of a call carries id and name.
+ *
+ * @generated from message llmops.v1.ToolCallDelta
+ */
+export type ToolCallDelta = Message<"llmops.v1.ToolCallDelta"> & {
+  /**
+   * @generated from field: uint32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string arguments_delta = 4;
+   */
+  argumentsDelta: string;
+};
+
+/**
+ * Describes the message llmops.v1.ToolCallDelta.
+ * Use `create(ToolCallDeltaSchema)` to create a new message.
+ */
+export const ToolCallDeltaSchema: GenMessage<ToolCallDelta> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_common, 4);
 
 /**
  * @generated from message llmops.v1.Usage
@@ -131,7 +237,7 @@ export type Usage = Message<"llmops.v1.Usage"> & {
  * Use `create(UsageSchema)` to create a new message.
  */
 export const UsageSchema: GenMessage<Usage> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_common, 2);
+  messageDesc(file_llmops_v1_common, 5);
 
 /**
  * @generated from message llmops.v1.ModelRef
@@ -164,7 +270,7 @@ export type ModelRef = Message<"llmops.v1.ModelRef"> & {
  * Use `create(ModelRefSchema)` to create a new message.
  */
 export const ModelRefSchema: GenMessage<ModelRef> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_common, 3);
+  messageDesc(file_llmops_v1_common, 6);
 
 /**
  * A passage the answer draws on, carried back to the caller.
@@ -207,6 +313,20 @@ export type Citation = Message<"llmops.v1.Citation"> & {
    * @generated from field: string snippet = 6;
    */
   snippet: string;
+
+  /**
+   * 1-based PDF page; 0 when the source has no pages
+   *
+   * @generated from field: uint32 page = 7;
+   */
+  page: number;
+
+  /**
+   * the document's title
+   *
+   * @generated from field: string title = 8;
+   */
+  title: string;
 };
 
 /**
@@ -214,7 +334,7 @@ export type Citation = Message<"llmops.v1.Citation"> & {
  * Use `create(CitationSchema)` to create a new message.
  */
 export const CitationSchema: GenMessage<Citation> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_common, 4);
+  messageDesc(file_llmops_v1_common, 7);
 
 /**
  * @generated from message llmops.v1.GenerationParams
@@ -239,6 +359,37 @@ export type GenerationParams = Message<"llmops.v1.GenerationParams"> & {
    * @generated from field: repeated string stop = 4;
    */
   stop: string[];
+
+  /**
+   * @generated from field: repeated llmops.v1.ToolDefinition tools = 5;
+   */
+  tools: ToolDefinition[];
+
+  /**
+   * "", "auto", "none", "required", or a tool name to force
+   *
+   * @generated from field: string tool_choice = 6;
+   */
+  toolChoice: string;
+
+  /**
+   * "", "text", "json_object" or "json_schema"
+   *
+   * @generated from field: string response_format = 7;
+   */
+  responseFormat: string;
+
+  /**
+   * the JSON Schema when response_format is json_schema
+   *
+   * @generated from field: string response_schema_json = 8;
+   */
+  responseSchemaJson: string;
+
+  /**
+   * @generated from field: string response_schema_name = 9;
+   */
+  responseSchemaName: string;
 };
 
 /**
@@ -246,5 +397,5 @@ export type GenerationParams = Message<"llmops.v1.GenerationParams"> & {
  * Use `create(GenerationParamsSchema)` to create a new message.
  */
 export const GenerationParamsSchema: GenMessage<GenerationParams> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_common, 5);
+  messageDesc(file_llmops_v1_common, 8);
 

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ChatMessage, RequestContext } from "./common_pb";
 import { file_llmops_v1_common } from "./common_pb";
+import type { Passage } from "./retrieval_pb";
+import { file_llmops_v1_retrieval } from "./retrieval_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmops/v1/guardrails.proto.
  */
 export const file_llmops_v1_guardrails: GenFile = /*@__PURE__*/
-  fileDesc("ChpsbG1vcHMvdjEvZ3VhcmRyYWlscy5wcm90bxIJbGxtb3BzLnYxImsKB0ZpbmRpbmcSDAoEdHlwZRgBIAEoCRIQCghkZXRlY3RvchgCIAEoCRIVCg1tZXNzYWdlX2luZGV4GAMgASgNEg0KBXN0YXJ0GAQgASgNEgsKA2VuZBgFIAEoDRINCgVzY29yZRgGIAEoASJpChFDaGVja0lucHV0UmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EigKCG1lc3NhZ2VzGAIgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlIlEKEkNoZWNrT3V0cHV0UmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0Eg8KB2NvbnRlbnQYAiABKAkirwEKEEd1YXJkcmFpbFZlcmRpY3QSKgoGYWN0aW9uGAEgASgOMhoubGxtb3BzLnYxLkd1YXJkcmFpbEFjdGlvbhIkCghmaW5kaW5ncxgCIAMoCzISLmxsbW9wcy52MS5GaW5kaW5nEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEg8KB2NvbnRlbnQYBCABKAkSDgoGcmVhc29uGAUgASgJKocBCg9HdWFyZHJhaWxBY3Rpb24SIAocR1VBUkRSQUlMX0FDVElPTl9VTlNQRUNJRklFRBAAEhkKFUdVQVJEUkFJTF9BQ1RJT05fUEFTUxABEhsKF0dVQVJEUkFJTF9BQ1RJT05fUkVEQUNUEAISGgoWR1VBUkRSQUlMX0FDVElPTl9CTE9DSxADMqABCgpHdWFyZHJhaWxzEkcKCkNoZWNrSW5wdXQSHC5sbG1vcHMudjEuQ2hlY2tJbnB1dFJlcXVlc3QaGy5sbG1vcHMudjEuR3VhcmRyYWlsVmVyZGljdBJJCgtDaGVja091dHB1dBIdLmxsbW9wcy52MS5DaGVja091dHB1dFJlcXVlc3QaGy5sbG1vcHMudjEuR3VhcmRyYWlsVmVyZGljdGIGcHJvdG8z", [file_llmops_v1_common]);
+  fileDesc("ChpsbG1vcHMvdjEvZ3VhcmRyYWlscy5wcm90bxIJbGxtb3BzLnYxIrgBCgdGaW5kaW5nEgwKBHR5cGUYASABKAkSEAoIZGV0ZWN0b3IYAiABKAkSFQoNbWVzc2FnZV9pbmRleBgDIAEoDRINCgVzdGFydBgEIAEoDRILCgNlbmQYBSABKA0SDQoFc2NvcmUYBiABKAESEAoIY2F0ZWdvcnkYByABKAkSDQoFbGFiZWwYCCABKAkSKgoGYWN0aW9uGAkgASgOMhoubGxtb3BzLnYxLkd1YXJkcmFpbEFjdGlvbiJ4ChFDaGVja0lucHV0UmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EigKCG1lc3NhZ2VzGAIgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEg0KBXJvdXRlGAMgASgJIjMKDlJlc3BvbnNlRm9ybWF0EgwKBHR5cGUYASABKAkSEwoLanNvbl9zY2hlbWEYAiABKAki1gEKEkNoZWNrT3V0cHV0UmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0Eg8KB2NvbnRlbnQYAiABKAkSDQoFcm91dGUYAyABKAkSJAoIcGFzc2FnZXMYBCADKAsyEi5sbG1vcHMudjEuUGFzc2FnZRIyCg9yZXNwb25zZV9mb3JtYXQYBSABKAsyGS5sbG1vcHMudjEuUmVzcG9uc2VGb3JtYXQSGgoScmVkYWN0aW9uX3ZhdWx0X2lkGAYgASgJIvEBChBHdWFyZHJhaWxWZXJkaWN0EioKBmFjdGlvbhgBIAEoDjIaLmxsbW9wcy52MS5HdWFyZHJhaWxBY3Rpb24SJAoIZmluZGluZ3MYAiADKAsyEi5sbG1vcHMudjEuRmluZGluZxIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIPCgdjb250ZW50GAQgASgJEg4KBnJlYXNvbhgFIAEoCRIaChJyZWRhY3Rpb25fdmF1bHRfaWQYBiABKAkSDgoGcG9saWN5GAcgASgJEhQKDGdyb3VuZGVkbmVzcxgIIAEoASqlAQoPR3VhcmRyYWlsQWN0aW9uEiAKHEdVQVJEUkFJTF9BQ1RJT05fVU5TUEVDSUZJRUQQABIZChVHVUFSRFJBSUxfQUNUSU9OX1BBU1MQARIbChdHVUFSRFJBSUxfQUNUSU9OX1JFREFDVBACEhoKFkdVQVJEUkFJTF9BQ1RJT05fQkxPQ0sQAxIcChhHVUFSRFJBSUxfQUNUSU9OX1JFV1JJVEUQBDKgAQoKR3VhcmRyYWlscxJHCgpDaGVja0lucHV0EhwubGxtb3BzLnYxLkNoZWNrSW5wdXRSZXF1ZXN0GhsubGxtb3BzLnYxLkd1YXJkcmFpbFZlcmRpY3QSSQoLQ2hlY2tPdXRwdXQSHS5sbG1vcHMudjEuQ2hlY2tPdXRwdXRSZXF1ZXN0GhsubGxtb3BzLnYxLkd1YXJkcmFpbFZlcmRpY3RiBnByb3RvMw", [file_llmops_v1_common, file_llmops_v1_retrieval]);
 
 /**
  * One thing a detector found. Never carries the sensitive value itself.
@@ -53,6 +55,29 @@ export type Finding = Message<"llmops.v1.Finding"> & {
    * @generated from field: double score = 6;
    */
   score: number;
+
+  /**
+   * pii | secret | validation | injection | harmful | topic | refusal | format | grounding
+   *
+   * @generated from field: string category = 7;
+   */
+  category: string;
+
+  /**
+   * Finer label: the Llama Guard 3 code for harmful content (S1..S14), the topic name for a
+   * deny-listed topic, the injection technique, "passage" for personal data that came from a
+   * retrieved passage.
+   *
+   * @generated from field: string label = 8;
+   */
+  label: string;
+
+  /**
+   * What the policy decided for this finding alone: pass (flag only) | redact | rewrite | block.
+   *
+   * @generated from field: llmops.v1.GuardrailAction action = 9;
+   */
+  action: GuardrailAction;
 };
 
 /**
@@ -75,6 +100,13 @@ export type CheckInputRequest = Message<"llmops.v1.CheckInputRequest"> & {
    * @generated from field: repeated llmops.v1.ChatMessage messages = 2;
    */
   messages: ChatMessage[];
+
+  /**
+   * The route or model the caller asked for (GenerateRequest.model); selects the policy.
+   *
+   * @generated from field: string route = 3;
+   */
+  route: string;
 };
 
 /**
@@ -83,6 +115,34 @@ export type CheckInputRequest = Message<"llmops.v1.CheckInputRequest"> & {
  */
 export const CheckInputRequestSchema: GenMessage<CheckInputRequest> = /*@__PURE__*/
   messageDesc(file_llmops_v1_guardrails, 1);
+
+/**
+ * What the caller asked the model to produce.
+ *
+ * @generated from message llmops.v1.ResponseFormat
+ */
+export type ResponseFormat = Message<"llmops.v1.ResponseFormat"> & {
+  /**
+   * text | json_object | json_schema
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * the JSON Schema as JSON text, for type json_schema
+   *
+   * @generated from field: string json_schema = 2;
+   */
+  jsonSchema: string;
+};
+
+/**
+ * Describes the message llmops.v1.ResponseFormat.
+ * Use `create(ResponseFormatSchema)` to create a new message.
+ */
+export const ResponseFormatSchema: GenMessage<ResponseFormat> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_guardrails, 2);
 
 /**
  * @generated from message llmops.v1.CheckOutputRequest
@@ -97,6 +157,32 @@ export type CheckOutputRequest = Message<"llmops.v1.CheckOutputRequest"> & {
    * @generated from field: string content = 2;
    */
   content: string;
+
+  /**
+   * @generated from field: string route = 3;
+   */
+  route: string;
+
+  /**
+   * The passages retrieved for this request: the answer's groundedness is scored against them,
+   * and personal data found in them is reported as a leak when the answer repeats it.
+   *
+   * @generated from field: repeated llmops.v1.Passage passages = 4;
+   */
+  passages: Passage[];
+
+  /**
+   * @generated from field: llmops.v1.ResponseFormat response_format = 5;
+   */
+  responseFormat?: ResponseFormat | undefined;
+
+  /**
+   * From the input verdict: placeholders of a reversible redaction are restored in `content`
+   * when the caller (tenant, project, user, api key) is the one whose input was redacted.
+   *
+   * @generated from field: string redaction_vault_id = 6;
+   */
+  redactionVaultId: string;
 };
 
 /**
@@ -104,7 +190,7 @@ export type CheckOutputRequest = Message<"llmops.v1.CheckOutputRequest"> & {
  * Use `create(CheckOutputRequestSchema)` to create a new message.
  */
 export const CheckOutputRequestSchema: GenMessage<CheckOutputRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_guardrails, 2);
+  messageDesc(file_llmops_v1_guardrails, 3);
 
 /**
  * @generated from message llmops.v1.GuardrailVerdict
@@ -140,6 +226,28 @@ export type GuardrailVerdict = Message<"llmops.v1.GuardrailVerdict"> & {
    * @generated from field: string reason = 5;
    */
   reason: string;
+
+  /**
+   * Input checks with reversible redaction: pass it back on CheckOutput to restore placeholders.
+   *
+   * @generated from field: string redaction_vault_id = 6;
+   */
+  redactionVaultId: string;
+
+  /**
+   * the name of the policy that decided
+   *
+   * @generated from field: string policy = 7;
+   */
+  policy: string;
+
+  /**
+   * Output checks with passages: share of the answer's sentences supported by them (0..1);
+   * -1 when not scored.
+   *
+   * @generated from field: double groundedness = 8;
+   */
+  groundedness: number;
 };
 
 /**
@@ -147,7 +255,7 @@ export type GuardrailVerdict = Message<"llmops.v1.GuardrailVerdict"> & {
  * Use `create(GuardrailVerdictSchema)` to create a new message.
  */
 export const GuardrailVerdictSchema: GenMessage<GuardrailVerdict> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_guardrails, 3);
+  messageDesc(file_llmops_v1_guardrails, 4);
 
 /**
  * @generated from enum llmops.v1.GuardrailAction
@@ -172,6 +280,14 @@ export enum GuardrailAction {
    * @generated from enum value: GUARDRAIL_ACTION_BLOCK = 3;
    */
   BLOCK = 3,
+
+  /**
+   * The text was changed for another reason than personal data (e.g. invisible characters
+   * removed); `messages` / `content` carry the text to send on.
+   *
+   * @generated from enum value: GUARDRAIL_ACTION_REWRITE = 4;
+   */
+  REWRITE = 4,
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ChatMessage, Citation, GenerationParams, ModelRef, RequestContext, Usage } from "./common_pb";
+import type { ChatMessage, Citation, GenerationParams, ModelRef, RequestContext, ToolCall, ToolCallDelta, Usage } from "./common_pb";
 import { file_llmops_v1_common } from "./common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/inference.proto.
  */
 export const file_llmops_v1_inference: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1vcHMvdjEvaW5mZXJlbmNlLnByb3RvEglsbG1vcHMudjEi3wEKD0dlbmVyYXRlUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EiIKBWNoYWluGAIgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEisKBnBhcmFtcxgEIAEoCzIbLmxsbW9wcy52MS5HZW5lcmF0aW9uUGFyYW1zEiUKCHBhc3NhZ2VzGAUgAygLMhMubGxtb3BzLnYxLkNpdGF0aW9uIlAKB0F0dGVtcHQSIgoFbW9kZWwYASABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSEgoKbGF0ZW5jeV9tcxgCIAEoARINCgVlcnJvchgDIAEoCSLdAQoQR2VuZXJhdGVSZXNwb25zZRIPCgdjb250ZW50GAEgASgJEhUKDWZpbmlzaF9yZWFzb24YAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSFgoOcmVzcG9uc2VfbW9kZWwYBCABKAkSHwoFdXNhZ2UYBSABKAsyEC5sbG1vcHMudjEuVXNhZ2USJAoIYXR0ZW1wdHMYBiADKAsyEi5sbG1vcHMudjEuQXR0ZW1wdBIeChZ0aW1lX3RvX2ZpcnN0X3Rva2VuX21zGAcgASgBIlYKDUdlbmVyYXRlQ2h1bmsSDwoFZGVsdGEYASABKAlIABIrCgRkb25lGAIgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRlUmVzcG9uc2VIAEIHCgVldmVudCIXChVQcm92aWRlckhlYWx0aFJlcXVlc3QiVgoOUHJvdmlkZXJTdGF0dXMSEAoIcHJvdmlkZXIYASABKAkSDAoEa2luZBgCIAEoCRIQCghiYXNlX3VybBgDIAEoCRISCgpjb25maWd1cmVkGAQgASgIIkYKFlByb3ZpZGVySGVhbHRoUmVzcG9uc2USLAoJcHJvdmlkZXJzGAEgAygLMhkubGxtb3BzLnYxLlByb3ZpZGVyU3RhdHVzIpYBCgxFbWJlZFJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBIiCgVtb2RlbBgCIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIOCgZpbnB1dHMYAyADKAkSFwoKZGltZW5zaW9ucxgEIAEoDUgAiAEBQg0KC19kaW1lbnNpb25zIhsKCUVtYmVkZGluZxIOCgZ2ZWN0b3IYASADKAIilgEKDUVtYmVkUmVzcG9uc2USKAoKZW1iZWRkaW5ncxgBIAMoCzIULmxsbW9wcy52MS5FbWJlZGRpbmcSIgoFbW9kZWwYAiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSFgoOcmVzcG9uc2VfbW9kZWwYAyABKAkSHwoFdXNhZ2UYBCABKAsyEC5sbG1vcHMudjEuVXNhZ2UyrQIKCUluZmVyZW5jZRJDCghHZW5lcmF0ZRIaLmxsbW9wcy52MS5HZW5lcmF0ZVJlcXVlc3QaGy5sbG1vcHMudjEuR2VuZXJhdGVSZXNwb25zZRJICg5HZW5lcmF0ZVN0cmVhbRIaLmxsbW9wcy52MS5HZW5lcmF0ZVJlcXVlc3QaGC5sbG1vcHMudjEuR2VuZXJhdGVDaHVuazABElUKDlByb3ZpZGVySGVhbHRoEiAubGxtb3BzLnYxLlByb3ZpZGVySGVhbHRoUmVxdWVzdBohLmxsbW9wcy52MS5Qcm92aWRlckhlYWx0aFJlc3BvbnNlEjoKBUVtYmVkEhcubGxtb3BzLnYxLkVtYmVkUmVxdWVzdBoYLmxsbW9wcy52MS5FbWJlZFJlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
+  fileDesc("ChlsbG1vcHMvdjEvaW5mZXJlbmNlLnByb3RvEglsbG1vcHMudjEi3wEKD0dlbmVyYXRlUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EiIKBWNoYWluGAIgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlEisKBnBhcmFtcxgEIAEoCzIbLmxsbW9wcy52MS5HZW5lcmF0aW9uUGFyYW1zEiUKCHBhc3NhZ2VzGAUgAygLMhMubGxtb3BzLnYxLkNpdGF0aW9uIoQBCgdBdHRlbXB0EiIKBW1vZGVsGAEgASgLMhMubGxtb3BzLnYxLk1vZGVsUmVmEhIKCmxhdGVuY3lfbXMYAiABKAESDQoFZXJyb3IYAyABKAkSEgoKZXJyb3JfY29kZRgEIAEoCRINCgVyZXRyeRgFIAEoDRIPCgdza2lwcGVkGAYgASgIIoYCChBHZW5lcmF0ZVJlc3BvbnNlEg8KB2NvbnRlbnQYASABKAkSFQoNZmluaXNoX3JlYXNvbhgCIAEoCRIiCgVtb2RlbBgDIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIWCg5yZXNwb25zZV9tb2RlbBgEIAEoCRIfCgV1c2FnZRgFIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIkCghhdHRlbXB0cxgGIAMoCzISLmxsbW9wcy52MS5BdHRlbXB0Eh4KFnRpbWVfdG9fZmlyc3RfdG9rZW5fbXMYByABKAESJwoKdG9vbF9jYWxscxgIIAMoCzITLmxsbW9wcy52MS5Ub29sQ2FsbCK1AQoNR2VuZXJhdGVDaHVuaxIPCgVkZWx0YRgBIAEoCUgAEisKBGRvbmUYAiABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGVSZXNwb25zZUgAEi0KCXRvb2xfY2FsbBgDIAEoCzIYLmxsbW9wcy52MS5Ub29sQ2FsbERlbHRhSAASLgoHcGFydGlhbBgEIAEoCzIbLmxsbW9wcy52MS5HZW5lcmF0ZVJlc3BvbnNlSABCBwoFZXZlbnQiFwoVUHJvdmlkZXJIZWFsdGhSZXF1ZXN0IoEBCg5Qcm92aWRlclN0YXR1cxIQCghwcm92aWRlchgBIAEoCRIMCgRraW5kGAIgASgJEhAKCGJhc2VfdXJsGAMgASgJEhIKCmNvbmZpZ3VyZWQYBCABKAgSKQoIYnJlYWtlcnMYBSADKAsyFy5sbG1vcHMudjEuTW9kZWxCcmVha2VyIkoKDE1vZGVsQnJlYWtlchINCgVtb2RlbBgBIAEoCRINCgVzdGF0ZRgCIAEoCRIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgDIAEoDSJGChZQcm92aWRlckhlYWx0aFJlc3BvbnNlEiwKCXByb3ZpZGVycxgBIAMoCzIZLmxsbW9wcy52MS5Qcm92aWRlclN0YXR1cyKWAQoMRW1iZWRSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSIgoFbW9kZWwYAiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSDgoGaW5wdXRzGAMgAygJEhcKCmRpbWVuc2lvbnMYBCABKA1IAIgBAUINCgtfZGltZW5zaW9ucyIbCglFbWJlZGRpbmcSDgoGdmVjdG9yGAEgAygCIpYBCg1FbWJlZFJlc3BvbnNlEigKCmVtYmVkZGluZ3MYASADKAsyFC5sbG1vcHMudjEuRW1iZWRkaW5nEiIKBW1vZGVsGAIgASgLMhMubGxtb3BzLnYxLk1vZGVsUmVmEhYKDnJlc3BvbnNlX21vZGVsGAMgASgJEh8KBXVzYWdlGAQgASgLMhAubGxtb3BzLnYxLlVzYWdlMq0CCglJbmZlcmVuY2USQwoIR2VuZXJhdGUSGi5sbG1vcHMudjEuR2VuZXJhdGVSZXF1ZXN0GhsubGxtb3BzLnYxLkdlbmVyYXRlUmVzcG9uc2USSAoOR2VuZXJhdGVTdHJlYW0SGi5sbG1vcHMudjEuR2VuZXJhdGVSZXF1ZXN0GhgubGxtb3BzLnYxLkdlbmVyYXRlQ2h1bmswARJVCg5Qcm92aWRlckhlYWx0aBIgLmxsbW9wcy52MS5Qcm92aWRlckhlYWx0aFJlcXVlc3QaIS5sbG1vcHMudjEuUHJvdmlkZXJIZWFsdGhSZXNwb25zZRI6CgVFbWJlZBIXLmxsbW9wcy52MS5FbWJlZFJlcXVlc3QaGC5sbG1vcHMudjEuRW1iZWRSZXNwb25zZWIGcHJvdG8z", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.GenerateRequest
@@ -77,6 +77,27 @@ export type Attempt = Message<"llmops.v1.Attempt"> & {
    * @generated from field: string error = 3;
    */
   error: string;
+
+  /**
+   * ProviderErrorCode (RATE_LIMITED, TIMEOUT...), empty when it succeeded
+   *
+   * @generated from field: string error_code = 4;
+   */
+  errorCode: string;
+
+  /**
+   * 0 for a model's first try, 1 for its first retry...
+   *
+   * @generated from field: uint32 retry = 5;
+   */
+  retry: number;
+
+  /**
+   * not called: its breaker was open, or its window too small after an overflow
+   *
+   * @generated from field: bool skipped = 6;
+   */
+  skipped: boolean;
 };
 
 /**
@@ -128,6 +149,11 @@ export type GenerateResponse = Message<"llmops.v1.GenerateResponse"> & {
    * @generated from field: double time_to_first_token_ms = 7;
    */
   timeToFirstTokenMs: number;
+
+  /**
+   * @generated from field: repeated llmops.v1.ToolCall tool_calls = 8;
+   */
+  toolCalls: ToolCall[];
 };
 
 /**
@@ -156,6 +182,22 @@ export type GenerateChunk = Message<"llmops.v1.GenerateChunk"> & {
      */
     value: GenerateResponse;
     case: "done";
+  } | {
+    /**
+     * @generated from field: llmops.v1.ToolCallDelta tool_call = 3;
+     */
+    value: ToolCallDelta;
+    case: "toolCall";
+  } | {
+    /**
+     * Sent right before an error status when a stream failed after output went out: what was
+     * generated, its usage (estimated where the provider reported none) and every attempt, so
+     * the caller can still record and bill it. finish_reason is "error".
+     *
+     * @generated from field: llmops.v1.GenerateResponse partial = 4;
+     */
+    value: GenerateResponse;
+    case: "partial";
   } | { case: undefined; value?: undefined };
 };
 
@@ -202,6 +244,11 @@ export type ProviderStatus = Message<"llmops.v1.ProviderStatus"> & {
    * @generated from field: bool configured = 4;
    */
   configured: boolean;
+
+  /**
+   * @generated from field: repeated llmops.v1.ModelBreaker breakers = 5;
+   */
+  breakers: ModelBreaker[];
 };
 
 /**
@@ -210,6 +257,37 @@ export type ProviderStatus = Message<"llmops.v1.ProviderStatus"> & {
  */
 export const ProviderStatusSchema: GenMessage<ProviderStatus> = /*@__PURE__*/
   messageDesc(file_llmops_v1_inference, 5);
+
+/**
+ * The circuit breaker of one provider model: closed, open or half_open.
+ *
+ * @generated from message llmops.v1.ModelBreaker
+ */
+export type ModelBreaker = Message<"llmops.v1.ModelBreaker"> & {
+  /**
+   * the provider model version
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * @generated from field: string state = 2;
+   */
+  state: string;
+
+  /**
+   * @generated from field: uint32 consecutive_failures = 3;
+   */
+  consecutiveFailures: number;
+};
+
+/**
+ * Describes the message llmops.v1.ModelBreaker.
+ * Use `create(ModelBreakerSchema)` to create a new message.
+ */
+export const ModelBreakerSchema: GenMessage<ModelBreaker> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_inference, 6);
 
 /**
  * @generated from message llmops.v1.ProviderHealthResponse
@@ -226,7 +304,7 @@ export type ProviderHealthResponse = Message<"llmops.v1.ProviderHealthResponse">
  * Use `create(ProviderHealthResponseSchema)` to create a new message.
  */
 export const ProviderHealthResponseSchema: GenMessage<ProviderHealthResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_inference, 6);
+  messageDesc(file_llmops_v1_inference, 7);
 
 /**
  * Embeddings through a provider's /v1/embeddings (OpenAI, Ollama, TEI, vLLM).
@@ -262,7 +340,7 @@ export type EmbedRequest = Message<"llmops.v1.EmbedRequest"> & {
  * Use `create(EmbedRequestSchema)` to create a new message.
  */
 export const EmbedRequestSchema: GenMessage<EmbedRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_inference, 7);
+  messageDesc(file_llmops_v1_inference, 8);
 
 /**
  * @generated from message llmops.v1.Embedding
@@ -279,7 +357,7 @@ export type Embedding = Message<"llmops.v1.Embedding"> & {
  * Use `create(EmbeddingSchema)` to create a new message.
  */
 export const EmbeddingSchema: GenMessage<Embedding> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_inference, 8);
+  messageDesc(file_llmops_v1_inference, 9);
 
 /**
  * @generated from message llmops.v1.EmbedResponse
@@ -313,7 +391,7 @@ export type EmbedResponse = Message<"llmops.v1.EmbedResponse"> & {
  * Use `create(EmbedResponseSchema)` to create a new message.
  */
 export const EmbedResponseSchema: GenMessage<EmbedResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_inference, 9);
+  messageDesc(file_llmops_v1_inference, 10);
 
 /**
  * @generated from service llmops.v1.Inference

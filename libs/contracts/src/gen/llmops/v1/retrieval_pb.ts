@@ -2,8 +2,8 @@
 // @generated from file llmops/v1/retrieval.proto (package llmops.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { RequestContext } from "./common_pb";
 import { file_llmops_v1_common } from "./common_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/retrieval.proto.
  */
 export const file_llmops_v1_retrieval: GenFile = /*@__PURE__*/
-  fileDesc("ChlsbG1vcHMvdjEvcmV0cmlldmFsLnByb3RvEglsbG1vcHMudjEiRQoOSW5nZXN0RG9jdW1lbnQSDgoGc291cmNlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSEgoKbWVkaWFfdHlwZRgDIAEoCSKMAQoNSW5nZXN0UmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EhIKCmNvbGxlY3Rpb24YAiABKAkSLAoJZG9jdW1lbnRzGAMgAygLMhkubGxtb3BzLnYxLkluZ2VzdERvY3VtZW50Eg0KBXBhdGhzGAQgAygJIpoBCg5Jbmdlc3RQcm9ncmVzcxIWCg5kb2N1bWVudHNfZG9uZRgBIAEoDRIXCg9kb2N1bWVudHNfdG90YWwYAiABKA0SFgoOY2h1bmtzX3dyaXR0ZW4YAyABKA0SGQoRZG9jdW1lbnRzX3NraXBwZWQYBCABKA0SFgoOY3VycmVudF9zb3VyY2UYBSABKAkSDAoEZG9uZRgGIAEoCCJtCg1TZWFyY2hSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSEgoKY29sbGVjdGlvbhgCIAEoCRINCgVxdWVyeRgDIAEoCRINCgV0b3BfaxgEIAEoDSJZCgdQYXNzYWdlEhAKCGNodW5rX2lkGAEgASgJEg4KBnNvdXJjZRgCIAEoCRIPCgdzZWN0aW9uGAMgASgJEgwKBHRleHQYBCABKAkSDQoFc2NvcmUYBSABKAEiNgoOU2VhcmNoUmVzcG9uc2USJAoIcGFzc2FnZXMYASADKAsyEi5sbG1vcHMudjEuUGFzc2FnZSJnChVEZWxldGVEb2N1bWVudFJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBISCgpjb2xsZWN0aW9uGAIgASgJEg4KBnNvdXJjZRgDIAEoCSIwChZEZWxldGVEb2N1bWVudFJlc3BvbnNlEhYKDmNodW5rc19kZWxldGVkGAEgASgNMuIBCglSZXRyaWV2YWwSPwoGSW5nZXN0EhgubGxtb3BzLnYxLkluZ2VzdFJlcXVlc3QaGS5sbG1vcHMudjEuSW5nZXN0UHJvZ3Jlc3MwARI9CgZTZWFyY2gSGC5sbG1vcHMudjEuU2VhcmNoUmVxdWVzdBoZLmxsbW9wcy52MS5TZWFyY2hSZXNwb25zZRJVCg5EZWxldGVEb2N1bWVudBIgLmxsbW9wcy52MS5EZWxldGVEb2N1bWVudFJlcXVlc3QaIS5sbG1vcHMudjEuRGVsZXRlRG9jdW1lbnRSZXNwb25zZWIGcHJvdG8z", [file_llmops_v1_common]);
+  fileDesc("ChlsbG1vcHMvdjEvcmV0cmlldmFsLnByb3RvEglsbG1vcHMudjEioAEKDkluZ2VzdERvY3VtZW50Eg4KBnNvdXJjZRgBIAEoCRIPCgdjb250ZW50GAIgASgJEhIKCm1lZGlhX3R5cGUYAyABKAkSDQoFdGl0bGUYBCABKAkSDAoEdGFncxgFIAMoCRIOCgZhY2Nlc3MYBiADKAkSFQoNdXBkYXRlZF9hdF9tcxgHIAEoAxIVCg1jb250ZW50X2J5dGVzGAggASgMIowBCg1Jbmdlc3RSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSEgoKY29sbGVjdGlvbhgCIAEoCRIsCglkb2N1bWVudHMYAyADKAsyGS5sbG1vcHMudjEuSW5nZXN0RG9jdW1lbnQSDQoFcGF0aHMYBCADKAkizQEKDkluZ2VzdFByb2dyZXNzEhYKDmRvY3VtZW50c19kb25lGAEgASgNEhcKD2RvY3VtZW50c190b3RhbBgCIAEoDRIWCg5jaHVua3Nfd3JpdHRlbhgDIAEoDRIZChFkb2N1bWVudHNfc2tpcHBlZBgEIAEoDRIWCg5jdXJyZW50X3NvdXJjZRgFIAEoCRIMCgRkb25lGAYgASgIEhsKE2NodW5rc19kZWR1cGxpY2F0ZWQYByABKA0SFAoMY2h1bmtzX3RvdGFsGAggASgNIrMCCgxTZWFyY2hGaWx0ZXISDwoHc291cmNlcxgBIAMoCRIVCg1zb3VyY2VfcHJlZml4GAIgASgJEhAKCHRhZ3NfYW55GAMgAygJEhAKCHRhZ3NfYWxsGAQgAygJEhYKDnNlY3Rpb25fcHJlZml4GAUgASgJEhYKCXBhZ2VfZnJvbRgGIAEoDUgAiAEBEhQKB3BhZ2VfdG8YByABKA1IAYgBARIdChB1cGRhdGVkX2FmdGVyX21zGAggASgDSAKIAQESHgoRdXBkYXRlZF9iZWZvcmVfbXMYCSABKANIA4gBARINCgV0aXRsZRgKIAEoCUIMCgpfcGFnZV9mcm9tQgoKCF9wYWdlX3RvQhMKEV91cGRhdGVkX2FmdGVyX21zQhQKEl91cGRhdGVkX2JlZm9yZV9tcyLXAgoNU2VhcmNoUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0EhIKCmNvbGxlY3Rpb24YAiABKAkSDQoFcXVlcnkYAyABKAkSDQoFdG9wX2sYBCABKA0SIwoEbW9kZRgFIAEoDjIVLmxsbW9wcy52MS5TZWFyY2hNb2RlEicKBmZpbHRlchgGIAEoCzIXLmxsbW9wcy52MS5TZWFyY2hGaWx0ZXISEgoKcHJpbmNpcGFscxgHIAMoCRIOCgZyZXJhbmsYCCABKAgSHAoPc2NvcmVfdGhyZXNob2xkGAkgASgBSACIAQESFwoKbW1yX2xhbWJkYRgKIAEoAUgBiAEBEhwKFGNvbnRleHRfdG9rZW5fYnVkZ2V0GAsgASgNQhIKEF9zY29yZV90aHJlc2hvbGRCDQoLX21tcl9sYW1iZGEiwAEKB1Bhc3NhZ2USEAoIY2h1bmtfaWQYASABKAkSDgoGc291cmNlGAIgASgJEg8KB3NlY3Rpb24YAyABKAkSDAoEdGV4dBgEIAEoCRINCgVzY29yZRgFIAEoARINCgV0aXRsZRgGIAEoCRIMCgRwYWdlGAcgASgNEgwKBHRhZ3MYCCADKAkSFQoNdXBkYXRlZF9hdF9tcxgJIAEoAxIRCglyZWxldmFuY2UYCiABKAESEAoIY2l0YXRpb24YCyABKA0irgEKDlNlYXJjaFJlc3BvbnNlEiQKCHBhc3NhZ2VzGAEgAygLMhIubGxtb3BzLnYxLlBhc3NhZ2USGAoQbm90aGluZ19yZWxldmFudBgCIAEoCBIPCgdjb250ZXh0GAMgASgJEhYKDmNvbnRleHRfdG9rZW5zGAQgASgNEiMKBG1vZGUYBSABKA4yFS5sbG1vcHMudjEuU2VhcmNoTW9kZRIOCgZjYWNoZWQYBiABKAgiZwoVRGVsZXRlRG9jdW1lbnRSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSEgoKY29sbGVjdGlvbhgCIAEoCRIOCgZzb3VyY2UYAyABKAkiMAoWRGVsZXRlRG9jdW1lbnRSZXNwb25zZRIWCg5jaHVua3NfZGVsZXRlZBgBIAEoDSpxCgpTZWFyY2hNb2RlEhsKF1NFQVJDSF9NT0RFX1VOU1BFQ0lGSUVEEAASFwoTU0VBUkNIX01PREVfS0VZV09SRBABEhUKEVNFQVJDSF9NT0RFX0RFTlNFEAISFgoSU0VBUkNIX01PREVfSFlCUklEEAMy4gEKCVJldHJpZXZhbBI/CgZJbmdlc3QSGC5sbG1vcHMudjEuSW5nZXN0UmVxdWVzdBoZLmxsbW9wcy52MS5Jbmdlc3RQcm9ncmVzczABEj0KBlNlYXJjaBIYLmxsbW9wcy52MS5TZWFyY2hSZXF1ZXN0GhkubGxtb3BzLnYxLlNlYXJjaFJlc3BvbnNlElUKDkRlbGV0ZURvY3VtZW50EiAubGxtb3BzLnYxLkRlbGV0ZURvY3VtZW50UmVxdWVzdBohLmxsbW9wcy52MS5EZWxldGVEb2N1bWVudFJlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.IngestDocument
@@ -31,11 +31,46 @@ export type IngestDocument = Message<"llmops.v1.IngestDocument"> & {
   content: string;
 
   /**
-   * text/plain | text/markdown
+   * text/plain | text/markdown | text/html | application/pdf | application/x-ndjson
    *
    * @generated from field: string media_type = 3;
    */
   mediaType: string;
+
+  /**
+   * overrides the title found in the content
+   *
+   * @generated from field: string title = 4;
+   */
+  title: string;
+
+  /**
+   * filterable at query time (SearchFilter.tags_any / tags_all)
+   *
+   * @generated from field: repeated string tags = 5;
+   */
+  tags: string[];
+
+  /**
+   * principals allowed to read it; empty = everyone in the tenant
+   *
+   * @generated from field: repeated string access = 6;
+   */
+  access: string[];
+
+  /**
+   * the document's own timestamp; 0 = time of ingestion
+   *
+   * @generated from field: int64 updated_at_ms = 7;
+   */
+  updatedAtMs: bigint;
+
+  /**
+   * binary content (PDF); used instead of `content` when set
+   *
+   * @generated from field: bytes content_bytes = 8;
+   */
+  contentBytes: Uint8Array;
 };
 
 /**
@@ -114,6 +149,20 @@ export type IngestProgress = Message<"llmops.v1.IngestProgress"> & {
    * @generated from field: bool done = 6;
    */
   done: boolean;
+
+  /**
+   * near-duplicates (MinHash/LSH) of chunks already indexed, not stored
+   *
+   * @generated from field: uint32 chunks_deduplicated = 7;
+   */
+  chunksDeduplicated: number;
+
+  /**
+   * chunks produced so far (written + deduplicated)
+   *
+   * @generated from field: uint32 chunks_total = 8;
+   */
+  chunksTotal: number;
 };
 
 /**
@@ -122,6 +171,86 @@ export type IngestProgress = Message<"llmops.v1.IngestProgress"> & {
  */
 export const IngestProgressSchema: GenMessage<IngestProgress> = /*@__PURE__*/
   messageDesc(file_llmops_v1_retrieval, 2);
+
+/**
+ * Every set field narrows the search; fields combine with AND.
+ *
+ * @generated from message llmops.v1.SearchFilter
+ */
+export type SearchFilter = Message<"llmops.v1.SearchFilter"> & {
+  /**
+   * exact source match, any of
+   *
+   * @generated from field: repeated string sources = 1;
+   */
+  sources: string[];
+
+  /**
+   * e.g. "docs/guides/"
+   *
+   * @generated from field: string source_prefix = 2;
+   */
+  sourcePrefix: string;
+
+  /**
+   * at least one of these tags
+   *
+   * @generated from field: repeated string tags_any = 3;
+   */
+  tagsAny: string[];
+
+  /**
+   * every one of these tags
+   *
+   * @generated from field: repeated string tags_all = 4;
+   */
+  tagsAll: string[];
+
+  /**
+   * heading path starts with, e.g. "Install > Linux"
+   *
+   * @generated from field: string section_prefix = 5;
+   */
+  sectionPrefix: string;
+
+  /**
+   * inclusive
+   *
+   * @generated from field: optional uint32 page_from = 6;
+   */
+  pageFrom?: number | undefined;
+
+  /**
+   * inclusive
+   *
+   * @generated from field: optional uint32 page_to = 7;
+   */
+  pageTo?: number | undefined;
+
+  /**
+   * @generated from field: optional int64 updated_after_ms = 8;
+   */
+  updatedAfterMs?: bigint | undefined;
+
+  /**
+   * @generated from field: optional int64 updated_before_ms = 9;
+   */
+  updatedBeforeMs?: bigint | undefined;
+
+  /**
+   * exact title
+   *
+   * @generated from field: string title = 10;
+   */
+  title: string;
+};
+
+/**
+ * Describes the message llmops.v1.SearchFilter.
+ * Use `create(SearchFilterSchema)` to create a new message.
+ */
+export const SearchFilterSchema: GenMessage<SearchFilter> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_retrieval, 3);
 
 /**
  * @generated from message llmops.v1.SearchRequest
@@ -146,6 +275,51 @@ export type SearchRequest = Message<"llmops.v1.SearchRequest"> & {
    * @generated from field: uint32 top_k = 4;
    */
   topK: number;
+
+  /**
+   * @generated from field: llmops.v1.SearchMode mode = 5;
+   */
+  mode: SearchMode;
+
+  /**
+   * @generated from field: llmops.v1.SearchFilter filter = 6;
+   */
+  filter?: SearchFilter | undefined;
+
+  /**
+   * the caller's user id and groups, matched against IngestDocument.access
+   *
+   * @generated from field: repeated string principals = 7;
+   */
+  principals: string[];
+
+  /**
+   * through the configured /rerank endpoint; error if none is configured
+   *
+   * @generated from field: bool rerank = 8;
+   */
+  rerank: boolean;
+
+  /**
+   * overrides the collection's; see SearchResponse.nothing_relevant
+   *
+   * @generated from field: optional double score_threshold = 9;
+   */
+  scoreThreshold?: number | undefined;
+
+  /**
+   * 0..1: 1 = pure relevance; unset = no MMR
+   *
+   * @generated from field: optional double mmr_lambda = 10;
+   */
+  mmrLambda?: number | undefined;
+
+  /**
+   * > 0: also assemble `context` within this many tokens
+   *
+   * @generated from field: uint32 context_token_budget = 11;
+   */
+  contextTokenBudget: number;
 };
 
 /**
@@ -153,7 +327,7 @@ export type SearchRequest = Message<"llmops.v1.SearchRequest"> & {
  * Use `create(SearchRequestSchema)` to create a new message.
  */
 export const SearchRequestSchema: GenMessage<SearchRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_retrieval, 3);
+  messageDesc(file_llmops_v1_retrieval, 4);
 
 /**
  * @generated from message llmops.v1.Passage
@@ -180,9 +354,47 @@ export type Passage = Message<"llmops.v1.Passage"> & {
   text: string;
 
   /**
+   * fused (RRF), BM25, cosine or rerank score depending on mode; higher is better
+   *
    * @generated from field: double score = 5;
    */
   score: number;
+
+  /**
+   * @generated from field: string title = 6;
+   */
+  title: string;
+
+  /**
+   * 1-based PDF page; 0 when the source has no pages
+   *
+   * @generated from field: uint32 page = 7;
+   */
+  page: number;
+
+  /**
+   * @generated from field: repeated string tags = 8;
+   */
+  tags: string[];
+
+  /**
+   * @generated from field: int64 updated_at_ms = 9;
+   */
+  updatedAtMs: bigint;
+
+  /**
+   * the score compared with the threshold: rerank score, else cosine similarity, else 0
+   *
+   * @generated from field: double relevance = 10;
+   */
+  relevance: number;
+
+  /**
+   * the [n] marker of this passage in `context` (1-based); 0 when not in it
+   *
+   * @generated from field: uint32 citation = 11;
+   */
+  citation: number;
 };
 
 /**
@@ -190,7 +402,7 @@ export type Passage = Message<"llmops.v1.Passage"> & {
  * Use `create(PassageSchema)` to create a new message.
  */
 export const PassageSchema: GenMessage<Passage> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_retrieval, 4);
+  messageDesc(file_llmops_v1_retrieval, 5);
 
 /**
  * @generated from message llmops.v1.SearchResponse
@@ -200,6 +412,38 @@ export type SearchResponse = Message<"llmops.v1.SearchResponse"> & {
    * @generated from field: repeated llmops.v1.Passage passages = 1;
    */
   passages: Passage[];
+
+  /**
+   * True when no passage reaches the score threshold (passages is then empty): the gateway
+   * should answer that the documents do not cover the question rather than guess.
+   *
+   * @generated from field: bool nothing_relevant = 2;
+   */
+  nothingRelevant: boolean;
+
+  /**
+   * numbered passages "[n] source § section (p. N)" within context_token_budget
+   *
+   * @generated from field: string context = 3;
+   */
+  context: string;
+
+  /**
+   * @generated from field: uint32 context_tokens = 4;
+   */
+  contextTokens: number;
+
+  /**
+   * the mode actually used
+   *
+   * @generated from field: llmops.v1.SearchMode mode = 5;
+   */
+  mode: SearchMode;
+
+  /**
+   * @generated from field: bool cached = 6;
+   */
+  cached: boolean;
 };
 
 /**
@@ -207,7 +451,7 @@ export type SearchResponse = Message<"llmops.v1.SearchResponse"> & {
  * Use `create(SearchResponseSchema)` to create a new message.
  */
 export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_retrieval, 5);
+  messageDesc(file_llmops_v1_retrieval, 6);
 
 /**
  * @generated from message llmops.v1.DeleteDocumentRequest
@@ -234,7 +478,7 @@ export type DeleteDocumentRequest = Message<"llmops.v1.DeleteDocumentRequest"> &
  * Use `create(DeleteDocumentRequestSchema)` to create a new message.
  */
 export const DeleteDocumentRequestSchema: GenMessage<DeleteDocumentRequest> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_retrieval, 6);
+  messageDesc(file_llmops_v1_retrieval, 7);
 
 /**
  * @generated from message llmops.v1.DeleteDocumentResponse
@@ -251,7 +495,46 @@ export type DeleteDocumentResponse = Message<"llmops.v1.DeleteDocumentResponse">
  * Use `create(DeleteDocumentResponseSchema)` to create a new message.
  */
 export const DeleteDocumentResponseSchema: GenMessage<DeleteDocumentResponse> = /*@__PURE__*/
-  messageDesc(file_llmops_v1_retrieval, 7);
+  messageDesc(file_llmops_v1_retrieval, 8);
+
+/**
+ * @generated from enum llmops.v1.SearchMode
+ */
+export enum SearchMode {
+  /**
+   * the service default: hybrid when an embedder is configured, else keyword
+   *
+   * @generated from enum value: SEARCH_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * BM25 only
+   *
+   * @generated from enum value: SEARCH_MODE_KEYWORD = 1;
+   */
+  KEYWORD = 1,
+
+  /**
+   * embeddings only
+   *
+   * @generated from enum value: SEARCH_MODE_DENSE = 2;
+   */
+  DENSE = 2,
+
+  /**
+   * BM25 and dense, fused by reciprocal rank
+   *
+   * @generated from enum value: SEARCH_MODE_HYBRID = 3;
+   */
+  HYBRID = 3,
+}
+
+/**
+ * Describes the enum llmops.v1.SearchMode.
+ */
+export const SearchModeSchema: GenEnum<SearchMode> = /*@__PURE__*/
+  enumDesc(file_llmops_v1_retrieval, 0);
 
 /**
  * @generated from service llmops.v1.Retrieval

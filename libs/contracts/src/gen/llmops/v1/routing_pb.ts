@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { ChatMessage, ModelRef, RequestContext } from "./common_pb";
+import type { ChatMessage, GenerationParams, ModelRef, RequestContext, Usage } from "./common_pb";
 import { file_llmops_v1_common } from "./common_pb";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/routing.proto.
  */
 export const file_llmops_v1_routing: GenFile = /*@__PURE__*/
-  fileDesc("ChdsbG1vcHMvdjEvcm91dGluZy5wcm90bxIJbGxtb3BzLnYxInMKDFJvdXRlUmVxdWVzdBIqCgdjb250ZXh0GAEgASgLMhkubGxtb3BzLnYxLlJlcXVlc3RDb250ZXh0Eg0KBW1vZGVsGAIgASgJEigKCG1lc3NhZ2VzGAMgAygLMhYubGxtb3BzLnYxLkNoYXRNZXNzYWdlIokBCg1Sb3V0ZURlY2lzaW9uEg0KBXJvdXRlGAEgASgJEiIKBWNoYWluGAIgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEg4KBnJlYXNvbhgDIAEoCRIOCgZwcm9tcHQYBCABKAkSEQoJcmV0cmlldmFsGAUgASgIEhIKCmNvbGxlY3Rpb24YBiABKAkyRQoHUm91dGluZxI6CgVSb3V0ZRIXLmxsbW9wcy52MS5Sb3V0ZVJlcXVlc3QaGC5sbG1vcHMudjEuUm91dGVEZWNpc2lvbmIGcHJvdG8z", [file_llmops_v1_common]);
+  fileDesc("ChdsbG1vcHMvdjEvcm91dGluZy5wcm90bxIJbGxtb3BzLnYxItEBCgxSb3V0ZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVtb2RlbBgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIQCghub19jYWNoZRgFIAEoCBINCgVuZWVkcxgGIAMoCRIOCgZwcm9tcHQYByABKAkihgMKDVJvdXRlRGVjaXNpb24SDQoFcm91dGUYASABKAkSIgoFY2hhaW4YAiADKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSDgoGcmVhc29uGAMgASgJEg4KBnByb21wdBgEIAEoCRIRCglyZXRyaWV2YWwYBSABKAgSEgoKY29sbGVjdGlvbhgGIAEoCRIMCgRydWxlGAcgASgJEhAKCHN0cmF0ZWd5GAggASgJEjMKCmV4cGVyaW1lbnQYCSABKAsyHy5sbG1vcHMudjEuRXhwZXJpbWVudEFzc2lnbm1lbnQSJQoFY2FjaGUYCiABKAsyFi5sbG1vcHMudjEuQ2FjaGVMb29rdXASKQoGYnVkZ2V0GAsgASgLMhkubGxtb3BzLnYxLkJ1ZGdldERlY2lzaW9uEhYKDnByb21wdF92ZXJzaW9uGAwgASgJEiwKCGZlYXR1cmVzGA0gASgLMhoubGxtb3BzLnYxLlJlcXVlc3RGZWF0dXJlcxIOCgZzZXR0bGUYDiABKAgiggEKD1JlcXVlc3RGZWF0dXJlcxIYChBlc3RpbWF0ZWRfdG9rZW5zGAEgASgNEhIKCmNvbXBsZXhpdHkYAiABKAkSDAoEY29kZRgDIAEoCBIMCgRtYXRoGAQgASgIEhUKDXF1ZXN0aW9uX3R5cGUYBSABKAkSDgoGZG9tYWluGAYgASgJIpIBChRFeHBlcmltZW50QXNzaWdubWVudBIMCgRuYW1lGAEgASgJEgsKA2FybRgCIAEoCRIMCgRraW5kGAMgASgJEhIKCnN0aWNreV9rZXkYBCABKAkSKQoMc2hhZG93X2NoYWluGAUgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEhIKCnNoYWRvd19hcm0YBiABKAki3wEKC0NhY2hlTG9va3VwEg4KBnN0YXR1cxgBIAEoCRIMCgRraW5kGAIgASgJEg4KBnJlYXNvbhgDIAEoCRISCgpzaW1pbGFyaXR5GAQgASgBEg8KB2NvbnRlbnQYBSABKAkSIgoFbW9kZWwYBiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYByABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoNZmluaXNoX3JlYXNvbhgIIAEoCRIQCghzdG9yYWJsZRgJIAEoCBIPCgd2YXJpYW50GAogASgJIocBCg5CdWRnZXREZWNpc2lvbhIOCgZhY3Rpb24YASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSFAoMcmVzZXJ2ZWRfdXNkGAMgASgBEhcKD3Jlc2VydmVkX3Rva2VucxgEIAEoDRIOCgZyZWFzb24YBSABKAkSDgoGYWxlcnRzGAYgAygJIusBCg1TZXR0bGVSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYBCABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoIY29zdF91c2QYBSABKAFIAIgBARISCgpsYXRlbmN5X21zGAYgASgBEgoKAm9rGAcgASgIEg0KBXJvdXRlGAggASgJQgsKCV9jb3N0X3VzZCI9Cg5TZXR0bGVSZXNwb25zZRITCgtzZXR0bGVkX3VzZBgBIAEoARIWCg5zZXR0bGVkX3Rva2VucxgCIAEoDSLFAgoRQ2FjaGVTdG9yZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVyb3V0ZRgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIOCgZwcm9tcHQYBSABKAkSDwoHY29udGVudBgGIAEoCRIiCgVtb2RlbBgHIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgIIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIVCg1maW5pc2hfcmVhc29uGAkgASgJEg8KB3ZhcmlhbnQYCiABKAkSEAoIbm9fY2FjaGUYCyABKAgiNAoSQ2FjaGVTdG9yZVJlc3BvbnNlEg4KBnN0b3JlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkyygEKB1JvdXRpbmcSOgoFUm91dGUSFy5sbG1vcHMudjEuUm91dGVSZXF1ZXN0GhgubGxtb3BzLnYxLlJvdXRlRGVjaXNpb24SPQoGU2V0dGxlEhgubGxtb3BzLnYxLlNldHRsZVJlcXVlc3QaGS5sbG1vcHMudjEuU2V0dGxlUmVzcG9uc2USRAoFU3RvcmUSHC5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlcXVlc3QaHS5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.RouteRequest
@@ -24,7 +24,7 @@ export type RouteRequest = Message<"llmops.v1.RouteRequest"> & {
   context?: RequestContext | undefined;
 
   /**
-   * what the caller asked for: a model id, a route name, or empty
+   * what the caller asked for: a model id, a route name, "auto", or empty
    *
    * @generated from field: string model = 2;
    */
@@ -34,6 +34,34 @@ export type RouteRequest = Message<"llmops.v1.RouteRequest"> & {
    * @generated from field: repeated llmops.v1.ChatMessage messages = 3;
    */
   messages: ChatMessage[];
+
+  /**
+   * part of the cache key; temperature > 0 is not cached unless the route allows
+   *
+   * @generated from field: llmops.v1.GenerationParams params = 4;
+   */
+  params?: GenerationParams | undefined;
+
+  /**
+   * per-request cache opt-out
+   *
+   * @generated from field: bool no_cache = 5;
+   */
+  noCache: boolean;
+
+  /**
+   * capabilities the request needs: tools | json | vision
+   *
+   * @generated from field: repeated string needs = 6;
+   */
+  needs: string[];
+
+  /**
+   * prompt template the caller asked for (part of the cache key)
+   *
+   * @generated from field: string prompt = 7;
+   */
+  prompt: string;
 };
 
 /**
@@ -84,6 +112,54 @@ export type RouteDecision = Message<"llmops.v1.RouteDecision"> & {
    * @generated from field: string collection = 6;
    */
   collection: string;
+
+  /**
+   * the routing rule that matched; empty when none did
+   *
+   * @generated from field: string rule = 7;
+   */
+  rule: string;
+
+  /**
+   * ordered | weighted | lowest-latency | lowest-cost
+   *
+   * @generated from field: string strategy = 8;
+   */
+  strategy: string;
+
+  /**
+   * @generated from field: llmops.v1.ExperimentAssignment experiment = 9;
+   */
+  experiment?: ExperimentAssignment | undefined;
+
+  /**
+   * @generated from field: llmops.v1.CacheLookup cache = 10;
+   */
+  cache?: CacheLookup | undefined;
+
+  /**
+   * @generated from field: llmops.v1.BudgetDecision budget = 11;
+   */
+  budget?: BudgetDecision | undefined;
+
+  /**
+   * prompt version or alias chosen by an experiment arm; empty: the prompt's default
+   *
+   * @generated from field: string prompt_version = 12;
+   */
+  promptVersion: string;
+
+  /**
+   * @generated from field: llmops.v1.RequestFeatures features = 13;
+   */
+  features?: RequestFeatures | undefined;
+
+  /**
+   * the caller should call Settle after the model call
+   *
+   * @generated from field: bool settle = 14;
+   */
+  settle: boolean;
 };
 
 /**
@@ -92,6 +168,403 @@ export type RouteDecision = Message<"llmops.v1.RouteDecision"> & {
  */
 export const RouteDecisionSchema: GenMessage<RouteDecision> = /*@__PURE__*/
   messageDesc(file_llmops_v1_routing, 1);
+
+/**
+ * What routing saw in the request (the inputs of its rules).
+ *
+ * @generated from message llmops.v1.RequestFeatures
+ */
+export type RequestFeatures = Message<"llmops.v1.RequestFeatures"> & {
+  /**
+   * @generated from field: uint32 estimated_tokens = 1;
+   */
+  estimatedTokens: number;
+
+  /**
+   * simple | moderate | complex
+   *
+   * @generated from field: string complexity = 2;
+   */
+  complexity: string;
+
+  /**
+   * @generated from field: bool code = 3;
+   */
+  code: boolean;
+
+  /**
+   * @generated from field: bool math = 4;
+   */
+  math: boolean;
+
+  /**
+   * none | yes_no | factual | how | why | open
+   *
+   * @generated from field: string question_type = 5;
+   */
+  questionType: string;
+
+  /**
+   * finance | legal | medical, or empty
+   *
+   * @generated from field: string domain = 6;
+   */
+  domain: string;
+};
+
+/**
+ * Describes the message llmops.v1.RequestFeatures.
+ * Use `create(RequestFeaturesSchema)` to create a new message.
+ */
+export const RequestFeaturesSchema: GenMessage<RequestFeatures> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 2);
+
+/**
+ * @generated from message llmops.v1.ExperimentAssignment
+ */
+export type ExperimentAssignment = Message<"llmops.v1.ExperimentAssignment"> & {
+  /**
+   * empty when no experiment applies
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string arm = 2;
+   */
+  arm: string;
+
+  /**
+   * ab | canary
+   *
+   * @generated from field: string kind = 3;
+   */
+  kind: string;
+
+  /**
+   * which key made the assignment sticky (user | tenant | project | api_key | tag:<name>)
+   *
+   * @generated from field: string sticky_key = 4;
+   */
+  stickyKey: string;
+
+  /**
+   * copy the request to these models; never returned to the caller
+   *
+   * @generated from field: repeated llmops.v1.ModelRef shadow_chain = 5;
+   */
+  shadowChain: ModelRef[];
+
+  /**
+   * @generated from field: string shadow_arm = 6;
+   */
+  shadowArm: string;
+};
+
+/**
+ * Describes the message llmops.v1.ExperimentAssignment.
+ * Use `create(ExperimentAssignmentSchema)` to create a new message.
+ */
+export const ExperimentAssignmentSchema: GenMessage<ExperimentAssignment> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 3);
+
+/**
+ * @generated from message llmops.v1.CacheLookup
+ */
+export type CacheLookup = Message<"llmops.v1.CacheLookup"> & {
+  /**
+   * hit | miss | bypass | off
+   *
+   * @generated from field: string status = 1;
+   */
+  status: string;
+
+  /**
+   * exact | semantic (on a hit)
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * why bypassed, or how it hit
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * semantic hits
+   *
+   * @generated from field: double similarity = 4;
+   */
+  similarity: number;
+
+  /**
+   * the cached answer on a hit
+   *
+   * @generated from field: string content = 5;
+   */
+  content: string;
+
+  /**
+   * the model that produced the cached answer
+   *
+   * @generated from field: llmops.v1.ModelRef model = 6;
+   */
+  model?: ModelRef | undefined;
+
+  /**
+   * its usage when it was produced
+   *
+   * @generated from field: llmops.v1.Usage usage = 7;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * @generated from field: string finish_reason = 8;
+   */
+  finishReason: string;
+
+  /**
+   * on a miss: call Store with the answer after a successful call
+   *
+   * @generated from field: bool storable = 9;
+   */
+  storable: boolean;
+
+  /**
+   * experiment arm and prompt version the answer belongs to; pass it back to Store
+   *
+   * @generated from field: string variant = 10;
+   */
+  variant: string;
+};
+
+/**
+ * Describes the message llmops.v1.CacheLookup.
+ * Use `create(CacheLookupSchema)` to create a new message.
+ */
+export const CacheLookupSchema: GenMessage<CacheLookup> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 4);
+
+/**
+ * @generated from message llmops.v1.BudgetDecision
+ */
+export type BudgetDecision = Message<"llmops.v1.BudgetDecision"> & {
+  /**
+   * allow | downgrade | reject | none
+   *
+   * @generated from field: string action = 1;
+   */
+  action: string;
+
+  /**
+   * settle it with Settle after the call
+   *
+   * @generated from field: string reservation_id = 2;
+   */
+  reservationId: string;
+
+  /**
+   * @generated from field: double reserved_usd = 3;
+   */
+  reservedUsd: number;
+
+  /**
+   * @generated from field: uint32 reserved_tokens = 4;
+   */
+  reservedTokens: number;
+
+  /**
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * thresholds crossed by this request (also published on llmops.alerts.v1)
+   *
+   * @generated from field: repeated string alerts = 6;
+   */
+  alerts: string[];
+};
+
+/**
+ * Describes the message llmops.v1.BudgetDecision.
+ * Use `create(BudgetDecisionSchema)` to create a new message.
+ */
+export const BudgetDecisionSchema: GenMessage<BudgetDecision> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 5);
+
+/**
+ * @generated from message llmops.v1.SettleRequest
+ */
+export type SettleRequest = Message<"llmops.v1.SettleRequest"> & {
+  /**
+   * @generated from field: llmops.v1.RequestContext context = 1;
+   */
+  context?: RequestContext | undefined;
+
+  /**
+   * @generated from field: string reservation_id = 2;
+   */
+  reservationId: string;
+
+  /**
+   * the model that answered (empty when the call failed)
+   *
+   * @generated from field: llmops.v1.ModelRef model = 3;
+   */
+  model?: ModelRef | undefined;
+
+  /**
+   * @generated from field: llmops.v1.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * the priced cost; absent: routing prices the usage from the catalog
+   *
+   * @generated from field: optional double cost_usd = 5;
+   */
+  costUsd?: number | undefined;
+
+  /**
+   * @generated from field: double latency_ms = 6;
+   */
+  latencyMs: number;
+
+  /**
+   * @generated from field: bool ok = 7;
+   */
+  ok: boolean;
+
+  /**
+   * @generated from field: string route = 8;
+   */
+  route: string;
+};
+
+/**
+ * Describes the message llmops.v1.SettleRequest.
+ * Use `create(SettleRequestSchema)` to create a new message.
+ */
+export const SettleRequestSchema: GenMessage<SettleRequest> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 6);
+
+/**
+ * @generated from message llmops.v1.SettleResponse
+ */
+export type SettleResponse = Message<"llmops.v1.SettleResponse"> & {
+  /**
+   * @generated from field: double settled_usd = 1;
+   */
+  settledUsd: number;
+
+  /**
+   * @generated from field: uint32 settled_tokens = 2;
+   */
+  settledTokens: number;
+};
+
+/**
+ * Describes the message llmops.v1.SettleResponse.
+ * Use `create(SettleResponseSchema)` to create a new message.
+ */
+export const SettleResponseSchema: GenMessage<SettleResponse> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 7);
+
+/**
+ * @generated from message llmops.v1.CacheStoreRequest
+ */
+export type CacheStoreRequest = Message<"llmops.v1.CacheStoreRequest"> & {
+  /**
+   * @generated from field: llmops.v1.RequestContext context = 1;
+   */
+  context?: RequestContext | undefined;
+
+  /**
+   * @generated from field: string route = 2;
+   */
+  route: string;
+
+  /**
+   * @generated from field: repeated llmops.v1.ChatMessage messages = 3;
+   */
+  messages: ChatMessage[];
+
+  /**
+   * @generated from field: llmops.v1.GenerationParams params = 4;
+   */
+  params?: GenerationParams | undefined;
+
+  /**
+   * @generated from field: string prompt = 5;
+   */
+  prompt: string;
+
+  /**
+   * @generated from field: string content = 6;
+   */
+  content: string;
+
+  /**
+   * @generated from field: llmops.v1.ModelRef model = 7;
+   */
+  model?: ModelRef | undefined;
+
+  /**
+   * @generated from field: llmops.v1.Usage usage = 8;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * @generated from field: string finish_reason = 9;
+   */
+  finishReason: string;
+
+  /**
+   * CacheLookup.variant of the Route decision
+   *
+   * @generated from field: string variant = 10;
+   */
+  variant: string;
+
+  /**
+   * @generated from field: bool no_cache = 11;
+   */
+  noCache: boolean;
+};
+
+/**
+ * Describes the message llmops.v1.CacheStoreRequest.
+ * Use `create(CacheStoreRequestSchema)` to create a new message.
+ */
+export const CacheStoreRequestSchema: GenMessage<CacheStoreRequest> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 8);
+
+/**
+ * @generated from message llmops.v1.CacheStoreResponse
+ */
+export type CacheStoreResponse = Message<"llmops.v1.CacheStoreResponse"> & {
+  /**
+   * @generated from field: bool stored = 1;
+   */
+  stored: boolean;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message llmops.v1.CacheStoreResponse.
+ * Use `create(CacheStoreResponseSchema)` to create a new message.
+ */
+export const CacheStoreResponseSchema: GenMessage<CacheStoreResponse> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 9);
 
 /**
  * @generated from service llmops.v1.Routing
@@ -104,6 +577,27 @@ export const Routing: GenService<{
     methodKind: "unary";
     input: typeof RouteRequestSchema;
     output: typeof RouteDecisionSchema;
+  },
+  /**
+   * After the model call: the actual usage and cost, which settles (releases) the budget
+   * reservation made by Route and feeds the latency statistics of the lowest-latency strategy.
+   *
+   * @generated from rpc llmops.v1.Routing.Settle
+   */
+  settle: {
+    methodKind: "unary";
+    input: typeof SettleRequestSchema;
+    output: typeof SettleResponseSchema;
+  },
+  /**
+   * After a successful call: the answer to keep in the response cache, when Route said it may.
+   *
+   * @generated from rpc llmops.v1.Routing.Store
+   */
+  store: {
+    methodKind: "unary";
+    input: typeof CacheStoreRequestSchema;
+    output: typeof CacheStoreResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmops_v1_routing, 0);
