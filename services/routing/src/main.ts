@@ -2,6 +2,16 @@ import { telemetry } from './instrumentation';
 import 'reflect-metadata';
 import { Routing } from '@llmops/contracts';
 import { runGrpcService } from '@llmops/runtime';
-import { RoutingModule } from './routing.module';
+import { createRouting, RoutingModule, type RoutingWiring } from './routing.module';
 
-void runGrpcService({ service: 'routing', telemetry, services: [Routing], module: () => RoutingModule.forRoot() });
+let wiring: RoutingWiring | undefined;
+void runGrpcService({
+  service: 'routing',
+  telemetry,
+  services: [Routing],
+  module: (runtime) => {
+    wiring = createRouting(runtime);
+    return RoutingModule.forRoot(wiring);
+  },
+  onStop: async () => wiring?.close(),
+});

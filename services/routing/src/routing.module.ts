@@ -1,12 +1,59 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadPlatformConfig } from '@llmops/config';
+import type { ServiceRuntime } from '@llmops/runtime';
+import { Redis } from 'ioredis';
+import { BudgetAlertPublisher } from './budgets/budget-alert.publisher';
+import type { BudgetStore } from './budgets/budget.store';
+import { InMemoryBudgetStore } from './budgets/in-memory-budget.store';
+import { RedisBudgetStore } from './budgets/redis-budget.store';
+import { RedisAnswerCache } from './cache/redis-answer-cache';
+import { ResponseCache } from './cache/response-cache';
+import { SemanticIndex } from './cache/semantic-index';
+import { HashingTextEmbedder } from './cache/text-embedder';
+import { ConfigFileWatcher } from './config/config-file.watcher';
+import { loadRoutingConfig } from './config/routing.config';
+import { RoutingEngine } from './engine/routing.engine';
+import { prometheusCacheCounter } from './engine/routing.metrics';
 import { RoutingGrpcController } from './grpc/routing.grpc.controller';
-import { RouteResolver } from './routes/route.resolver';
+import { LatencyTracker } from './strategies/latency-tracker';
+
+export interface RoutingWiring {
+  engine: RoutingEngine;
+  close(): Promise<void>;
+}
+
+/** Builds the engine and its ports from the environment: stores, cache, alerts, config watcher. */
+export function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'logger'>, env: Readonly<Record<string, string | undefined>> = process.env): RoutingWiring {
+  const config = loadRoutingConfig(env);
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  const store: BudgetStore = redis ? new RedisBudgetStore(redis) : new InMemoryBudgetStore();
+  const embedder = new HashingTextEmbedder();
+  const index = new SemanticIndex(embedder.dimensions);
+  const maxEntries = config.platform.cache.maxEntries;
+  const engine = new RoutingEngine(config.platform, {
+    cache: redis ? new RedisAnswerCache(redis, embedder, index, maxEntries) : new ResponseCache(embedder, index, maxEntries),
+    budgetStore: store,
+    latency: new LatencyTracker(),
+    alerts: new BudgetAlertPublisher(runtime.events),
+    cacheCounter: prometheusCacheCounter,
+  });
+  const watcher = config.watchConfig
+    ? new ConfigFileWatcher(config.platform.source, () => loadPlatformConfig({ env, path: config.platform.source }), (platform) => engine.reload(platform), runtime.logger)
+    : undefined;
+  watcher?.start();
+  runtime.logger.info({ store: config.redisUrl ? 'redis' : 'in-process', watch: config.watchConfig }, 'routing configured');
+  return {
+    engine,
+    close: async () => {
+      watcher?.stop();
+      await store.close();
+    },
+  };
+}
 
 @Module({})
 export class RoutingModule {
-  static forRoot(env: Readonly<Record<string, string | undefined>> = process.env): DynamicModule {
-    const platform = loadPlatformConfig({ env });
-    return { module: RoutingModule, controllers: [RoutingGrpcController], providers: [{ provide: RouteResolver, useValue: new RouteResolver(platform) }] };
+  static forRoot(wiring: Pick<RoutingWiring, 'engine'>): DynamicModule {
+    return { module: RoutingModule, controllers: [RoutingGrpcController], providers: [{ provide: RoutingEngine, useValue: wiring.engine }] };
   }
 }

@@ -133,6 +133,110 @@ WHERE {tenant_id:String} = '' OR tenant_id = {tenant_id:String}
 ORDER BY ts DESC, trace_id
 LIMIT {limit:UInt32}`,
   },
+  {
+    name: 'experiment_comparison',
+    description:
+      'one experiment, one row per arm: requests, thumbs-up rate, latency, cost and evaluation score, each compared with the control arm ' +
+      '(two-proportion z-test on thumbs-up, Welch t-tests on latency, cost and score; p-values two-sided). Shadow copies and failed requests are left out.',
+    params: [
+      { name: 'experiment', type: 'String', description: 'the experiment name (llmops.yaml experiments[].name)' },
+      SINCE,
+      { name: 'tenant_id', type: 'String', description: 'only this tenant (empty: all)', default: '' },
+      { name: 'control_arm', type: 'String', description: 'the arm the others are compared with (empty: the arm with the most requests, the first by name on a tie)', default: '' },
+    ],
+    // One row per trace of the experiment, with its latest thumbs and its mean evaluation score;
+    // then per arm the summaries, and per arm against the control the tests. welchTTest takes both
+    // samples in one aggregate, told apart by its second argument (1 = this arm, 0 = the control).
+    sql: `
+WITH
+    experiment_traces AS (
+        SELECT trace_id, toString(experiment_arm) AS arm, latency_ms, cost_usd
+        FROM llmops.traces FINAL
+        WHERE experiment = {experiment:String}
+          AND ts >= {since:DateTime64(3, 'UTC')}
+          AND ({tenant_id:String} = '' OR tenant_id = {tenant_id:String})
+          AND NOT shadow AND status = 'ok'
+    ),
+    thumbs AS (
+        SELECT trace_id, argMax(thumbs, ts) AS latest, 1 AS rated
+        FROM llmops.feedback FINAL
+        WHERE trace_id IN (SELECT trace_id FROM experiment_traces) AND thumbs != 0
+        GROUP BY trace_id
+    ),
+    scores AS (
+        SELECT trace_id, avg(score) AS score, 1 AS scored
+        FROM llmops.eval_results FINAL
+        WHERE trace_id IN (SELECT trace_id FROM experiment_traces)
+        GROUP BY trace_id
+    ),
+    samples AS (
+        SELECT e.arm AS arm, e.latency_ms AS latency_ms, e.cost_usd AS cost_usd,
+               t.rated AS rated, toUInt8(t.latest > 0) AS up, s.scored AS scored, s.score AS score
+        FROM experiment_traces AS e
+        LEFT JOIN thumbs AS t ON t.trace_id = e.trace_id
+        LEFT JOIN scores AS s ON s.trace_id = e.trace_id
+    ),
+    control AS (
+        SELECT if({control_arm:String} != '', {control_arm:String},
+                  (SELECT argMin(arm, (-toInt64(n), arm)) FROM (SELECT arm, count() AS n FROM samples GROUP BY arm))) AS name
+    ),
+    per_arm AS (
+        SELECT
+            arm,
+            count() AS requests,
+            sum(rated) AS rated_n,
+            sum(up * rated) AS thumbs_up_n,
+            if(rated_n > 0, thumbs_up_n / rated_n, nan) AS thumbs_up_rate,
+            avg(latency_ms) AS latency_mean_ms,
+            quantile(0.5)(latency_ms) AS latency_p50_ms,
+            quantile(0.95)(latency_ms) AS latency_p95_ms,
+            avg(cost_usd) AS cost_mean_usd,
+            sum(cost_usd) AS cost_total_usd,
+            sum(scored) AS scored_n,
+            if(scored_n > 0, sumIf(score, scored = 1) / scored_n, nan) AS eval_score_mean
+        FROM samples
+        GROUP BY arm
+    ),
+    tests AS (
+        SELECT
+            a.arm AS arm,
+            welchTTest(s.latency_ms, toUInt8(s.arm = a.arm)) AS latency_test,
+            welchTTest(s.cost_usd, toUInt8(s.arm = a.arm)) AS cost_test,
+            welchTTestIf(s.score, toUInt8(s.arm = a.arm), s.scored = 1) AS score_test
+        FROM samples AS s
+        CROSS JOIN (SELECT DISTINCT arm FROM samples WHERE arm != (SELECT name FROM control)) AS a
+        WHERE s.arm = a.arm OR s.arm = (SELECT name FROM control)
+        GROUP BY a.arm
+    )
+SELECT
+    p.arm AS arm,
+    p.arm = (SELECT name FROM control) AS is_control,
+    p.requests AS requests,
+    p.rated_n AS rated,
+    p.thumbs_up_n AS thumbs_up,
+    p.thumbs_up_rate AS thumbs_up_rate,
+    p.latency_mean_ms AS latency_mean_ms,
+    p.latency_p50_ms AS latency_p50_ms,
+    p.latency_p95_ms AS latency_p95_ms,
+    p.cost_mean_usd AS cost_mean_usd,
+    p.cost_total_usd AS cost_total_usd,
+    p.scored_n AS scored,
+    p.eval_score_mean AS eval_score_mean,
+    if(is_control OR p.rated_n = 0 OR c.rated_n = 0, nan,
+       tupleElement(proportionsZTest(p.thumbs_up_n, c.thumbs_up_n, p.rated_n, c.rated_n, 0.95, 'pooled'), 'z_statistic')) AS thumbs_up_z,
+    if(is_control OR p.rated_n = 0 OR c.rated_n = 0, nan,
+       tupleElement(proportionsZTest(p.thumbs_up_n, c.thumbs_up_n, p.rated_n, c.rated_n, 0.95, 'pooled'), 'p_value')) AS thumbs_up_p_value,
+    if(is_control, nan, p.latency_mean_ms - c.latency_mean_ms) AS latency_diff_ms,
+    if(is_control, nan, tupleElement(t.latency_test, 'p_value')) AS latency_p_value,
+    if(is_control, nan, p.cost_mean_usd - c.cost_mean_usd) AS cost_diff_usd,
+    if(is_control, nan, tupleElement(t.cost_test, 'p_value')) AS cost_p_value,
+    if(is_control, nan, p.eval_score_mean - c.eval_score_mean) AS eval_score_diff,
+    if(is_control, nan, tupleElement(t.score_test, 'p_value')) AS eval_score_p_value
+FROM per_arm AS p
+CROSS JOIN (SELECT * FROM per_arm WHERE arm = (SELECT name FROM control)) AS c
+LEFT JOIN tests AS t ON t.arm = p.arm
+ORDER BY is_control DESC, p.arm`,
+  },
 ];
 
 /** The named reports of the analytics service, by name. */

@@ -1,5 +1,8 @@
 export enum RoutingExceptionCode {
   UNKNOWN_MODEL = 'UNKNOWN_MODEL',
+  RATE_LIMITED = 'RATE_LIMITED',
+  BUDGET_EXCEEDED = 'BUDGET_EXCEEDED',
+  INVALID_REQUEST = 'INVALID_REQUEST',
 }
 
 /** A routing-domain failure; the transport layer maps `code` to a gRPC status / HTTP error. */

@@ -1,0 +1,148 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import {
+  GenerateResponseSchema,
+  TraceEventSchema,
+  UsageSchema,
+  type ChatMessage,
+  type Citation,
+  type CompleteRequest,
+  type GenerateResponse,
+  type GenerationParams,
+  type RequestContext,
+  type RouteDecision,
+} from '@llmops/contracts';
+import type { EventPublisher } from '@llmops/kafka';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { MeshClients } from '../mesh/mesh-clients';
+
+/** Request tag that opts one request out of the response cache: `cache: off`. */
+export const CACHE_OPT_OUT_TAG = 'cache';
+
+/** What Route needs beyond the messages: parameters, cache opt-out and required capabilities. */
+export function routeOptionsOf(request: CompleteRequest): { params?: GenerationParams; noCache: boolean; needs: string[]; prompt: string } {
+  const params = request.params;
+  const tools = (params?.tools.length ?? 0) > 0;
+  const json = params?.responseFormat === 'json_object' || params?.responseFormat === 'json_schema';
+  const optOut = ['off', 'no-store', 'false'].includes((request.tags[CACHE_OPT_OUT_TAG] ?? '').toLowerCase());
+  return {
+    ...(params ? { params } : {}),
+    // Tool-calling turns depend on tool results the cache cannot see: never cached.
+    noCache: optOut || tools,
+    needs: [...(tools ? ['tools'] : []), ...(json ? ['json'] : [])],
+    prompt: request.prompt,
+  };
+}
+
+export function isCacheHit(decision: RouteDecision | undefined): boolean {
+  return decision?.cache?.status === 'hit';
+}
+
+/** The cached answer as if a model had just produced it (no attempts: no provider was called). */
+export function cachedGeneration(decision: RouteDecision): GenerateResponse {
+  const cache = decision.cache!;
+  return create(GenerateResponseSchema, {
+    content: cache.content,
+    finishReason: cache.finishReason || 'stop',
+    model: cache.model,
+    usage: cache.usage ?? create(UsageSchema),
+    timeToFirstTokenMs: 0,
+  });
+}
+
+export interface CallOutcome {
+  answer?: GenerateResponse;
+  costUsd?: number;
+  latencyMs: number;
+  ok: boolean;
+}
+
+/**
+ * What the gateway tells routing after the call: Settle (actual cost, releasing the budget
+ * reservation; observed latency), Store (the answer, when the route caches), and shadow copies
+ * of an experiment. Never on the critical path: each is sent without waiting, and a failure
+ * only costs accuracy of a budget or a cache entry, never the answer.
+ */
+export class RoutingFeedback {
+  constructor(
+    private readonly mesh: Pick<MeshClients, 'routing' | 'inference'>,
+    private readonly events: Pick<EventPublisher, 'publish'>,
+  ) {}
+
+  settle(decision: RouteDecision | undefined, context: RequestContext, outcome: CallOutcome): void {
+    if (!decision?.settle) return;
+    void this.mesh.routing
+      .settle({
+        context,
+        reservationId: decision.budget?.reservationId ?? '',
+        ...(outcome.answer?.model ? { model: outcome.answer.model } : {}),
+        usage: outcome.answer?.usage ?? create(UsageSchema),
+        ...(outcome.costUsd !== undefined ? { costUsd: outcome.costUsd } : {}),
+        latencyMs: outcome.latencyMs,
+        ok: outcome.ok,
+        route: decision.route,
+      })
+      .catch(() => undefined);
+  }
+
+  store(decision: RouteDecision | undefined, context: RequestContext, request: CompleteRequest, content: string, answer: GenerateResponse): void {
+    if (!decision?.cache?.storable || content === '' || answer.toolCalls.length > 0) return;
+    void this.mesh.routing
+      .store({
+        context,
+        route: decision.route,
+        variant: decision.cache.variant,
+        messages: request.messages,
+        ...(request.params ? { params: request.params } : {}),
+        prompt: request.prompt,
+        content,
+        ...(answer.model ? { model: answer.model } : {}),
+        ...(answer.usage ? { usage: answer.usage } : {}),
+        finishReason: answer.finishReason,
+      })
+      .catch(() => undefined);
+  }
+
+  /** Sends a copy to the experiment's shadow chain; its answer is recorded, never returned. */
+  shadow(
+    decision: RouteDecision | undefined,
+    input: { context: RequestContext; messages: ChatMessage[]; params: GenerationParams | undefined; passages: Citation[]; traceId: string; deadlineMs: number; endpoint: string },
+  ): void {
+    const experiment = decision?.experiment;
+    if (!experiment || experiment.shadowChain.length === 0) return;
+    const started = performance.now();
+    const traceId = randomBytes(16).toString('hex');
+    const record = (status: string, answer?: GenerateResponse, errorCode = '') =>
+      this.events.publish(
+        'llmops.traces.v1',
+        create(TraceEventSchema, {
+          eventId: randomUUID(),
+          traceId,
+          occurredAt: timestampFromMs(Date.now()),
+          context: { ...input.context, traceId },
+          endpoint: `shadow.${input.endpoint}`,
+          route: decision!.route,
+          model: answer?.model,
+          usage: answer?.usage,
+          latencyMs: performance.now() - started,
+          timeToFirstTokenMs: answer?.timeToFirstTokenMs ?? 0,
+          status,
+          errorCode,
+          routeReason: `shadow copy of ${input.traceId} for experiment "${experiment.name}"`,
+          experiment: experiment.name,
+          experimentArm: experiment.shadowArm,
+          shadow: true,
+          shadowOf: input.traceId,
+        }),
+      );
+    void this.mesh.inference
+      .generate(
+        { context: { ...input.context, traceId }, chain: experiment.shadowChain, messages: input.messages, ...(input.params ? { params: input.params } : {}), passages: input.passages },
+        { deadlineMs: input.deadlineMs },
+      )
+      .then(
+        (answer) => record('ok', answer),
+        (error: unknown) => record('error', undefined, (error as { code?: string }).code ?? 'internal'),
+      );
+  }
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { envBoolean, loadPlatformConfig, parseEnv, type PlatformConfig } from '@llmops/config';
+
+const routingEnvSchema = z.object({
+  /** Shared store for budgets and rate limits across replicas; unset: in-process (one replica). */
+  LLMOPS_ROUTING_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Reload llmops.yaml when it changes. */
+  LLMOPS_ROUTING_WATCH_CONFIG: envBoolean().default(true),
+});
+
+export interface RoutingConfig {
+  platform: PlatformConfig;
+  redisUrl?: string;
+  watchConfig: boolean;
+}
+
+export function loadRoutingConfig(env: Readonly<Record<string, string | undefined>>): RoutingConfig {
+  const parsed = parseEnv(routingEnvSchema, env, { name: 'routing' });
+  return {
+    platform: loadPlatformConfig({ env }),
+    ...(parsed.LLMOPS_ROUTING_REDIS_URL ? { redisUrl: parsed.LLMOPS_ROUTING_REDIS_URL } : {}),
+    watchConfig: parsed.LLMOPS_ROUTING_WATCH_CONFIG,
+  };
+}

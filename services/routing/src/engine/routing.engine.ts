@@ -1,0 +1,387 @@
+import { AUTO_ROUTE_NAME, type ModelCapability, type PlatformConfig, type RouteConfig, type RoutingStrategy } from '@llmops/config';
+import type { ModelRef } from '../catalog/model-catalog';
+import { exactCacheKey, semanticSplit, type CacheKeyInput } from '../cache/cache-key';
+import type { AnswerCache, CachedAnswer } from '../cache/response-cache';
+import { BudgetEnforcer, isRateLimit, type BudgetAlert, type BudgetAmounts } from '../budgets/budget-enforcer';
+import type { BudgetStore } from '../budgets/budget.store';
+import { analyzeRequest, type RequestFeatures } from '../features/request-features';
+import { RoutingException, RoutingExceptionCode } from '../routes/routing.exception';
+import { ChainStrategy } from '../strategies/chain-strategy';
+import type { LatencyTracker } from '../strategies/latency-tracker';
+import { RoutingState } from './routing-state';
+
+export interface RouteCaller {
+  tenant: string;
+  project: string;
+  user: string;
+  apiKey: string;
+  requestId: string;
+  tags: Readonly<Record<string, string>>;
+}
+
+export interface GenerationParameters {
+  temperature?: number | undefined;
+  topP?: number | undefined;
+  maxTokens?: number | undefined;
+  stop?: readonly string[];
+  /** Response format and schema (`json_schema:<schema>`): answers in other formats never match. */
+  format?: string;
+}
+
+export interface RouteInput {
+  caller: RouteCaller;
+  /** What the caller asked for: a route, a model, `auto`, or empty. */
+  model: string;
+  messages: ReadonlyArray<{ role: string; content: string; name?: string }>;
+  params: GenerationParameters;
+  noCache: boolean;
+  needs: readonly ModelCapability[];
+  prompt: string;
+}
+
+export type CacheStatus = 'hit' | 'miss' | 'bypass' | 'off';
+export type BudgetActionTaken = 'allow' | 'downgrade' | 'none';
+
+export interface RoutingDecision {
+  route: string;
+  chain: ModelRef[];
+  reason: string;
+  rule?: string;
+  strategy: RoutingStrategy;
+  prompt?: string;
+  promptVersion?: string;
+  retrieval?: { collection: string };
+  features: RequestFeatures;
+  experiment?: { name: string; arm: string; kind: string; stickyKey: string; shadowChain: ModelRef[]; shadowArm: string };
+  cache: { status: CacheStatus; reason: string; kind?: 'exact' | 'semantic'; similarity?: number; answer?: CachedAnswer; storable: boolean; variant: string };
+  budget: { action: BudgetActionTaken; reservationId: string; reservedUsd: number; reservedTokens: number; reason: string; alerts: string[] };
+  /** The caller should call Settle after the model call (a reservation to settle, or latency to learn). */
+  settle: boolean;
+}
+
+export interface SettleInput {
+  reservationId: string;
+  model?: ModelRef;
+  usage: { inputTokens: number; outputTokens: number };
+  costUsd?: number;
+  latencyMs: number;
+  ok: boolean;
+}
+
+export interface StoreInput {
+  caller: Pick<RouteCaller, 'tenant'>;
+  route: string;
+  variant: string;
+  prompt: string;
+  messages: RouteInput['messages'];
+  params: GenerationParameters;
+  noCache: boolean;
+  answer: CachedAnswer;
+}
+
+/** Where 80%-of-budget alerts go (llmops.alerts.v1 in the service). */
+export interface BudgetAlertSink {
+  budgetThreshold(alert: BudgetAlert): void;
+}
+
+/** Counts cache lookups by outcome: the hit-rate metric. */
+export interface CacheLookupCounter {
+  lookup(status: CacheStatus, kind: string): void;
+}
+
+/** Output tokens assumed when the request sets no max_tokens, for the budget reservation. */
+export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 256;
+
+interface Selection {
+  route?: RouteConfig;
+  /** A model named directly: tried alone. */
+  model?: string;
+  rule?: string;
+  why: string;
+}
+
+/**
+ * The Route use-case: picks a route (explicit name, rules, default), applies an experiment arm,
+ * orders the chain by the route's strategy, looks the answer up in the cache, and reserves the
+ * budget. Every step adds to `reason`, which goes on the trace.
+ */
+export class RoutingEngine {
+  private state: RoutingState;
+  private budgets: BudgetEnforcer;
+  private readonly strategy: ChainStrategy;
+
+  constructor(
+    config: ConstructorParameters<typeof RoutingState>[0],
+    private readonly ports: {
+      cache: AnswerCache;
+      budgetStore: BudgetStore;
+      latency: LatencyTracker;
+      alerts: BudgetAlertSink;
+      cacheCounter?: CacheLookupCounter;
+      random?: () => number;
+      now?: () => number;
+    },
+  ) {
+    this.state = new RoutingState(config);
+    this.budgets = new BudgetEnforcer(config.budgets, ports.budgetStore, ports.now);
+    this.strategy = new ChainStrategy(this.state.catalog, ports.latency, ports.random);
+  }
+
+  /** Swaps in a new configuration; requests in flight finish with the one they started with. */
+  reload(config: Pick<PlatformConfig, 'models' | 'routes' | 'routingRules' | 'experiments' | 'cache' | 'budgets'>): void {
+    const state = new RoutingState(config);
+    this.state = state;
+    this.budgets = new BudgetEnforcer(config.budgets, this.ports.budgetStore, this.ports.now);
+    this.strategy.useCatalog(state.catalog);
+  }
+
+  /** What a caller may name, e.g. for `/v1/models`. */
+  available(): { routes: string[]; models: string[] } {
+    return { routes: [...this.state.routes.keys()], models: this.state.catalog.ids() };
+  }
+
+  async route(input: RouteInput): Promise<RoutingDecision> {
+    const state = this.state;
+    const features = analyzeRequest(input.messages);
+    const selection = this.select(state, input, features);
+    const reasons = [selection.why];
+
+    let route = selection.route;
+    let candidates = route ? [...route.chain] : [selection.model!];
+    let promptVersion: string | undefined;
+    let experiment: RoutingDecision['experiment'];
+    if (route) {
+      const assignment = state.experiments.assign({ ...input.caller, route: route.name });
+      if (assignment) {
+        const armRoute = assignment.arm.route !== undefined ? state.routes.get(assignment.arm.route) : undefined;
+        if (armRoute) candidates = [...armRoute.chain];
+        else if (assignment.arm.chain) candidates = [...assignment.arm.chain];
+        promptVersion = assignment.arm.promptVersion;
+        experiment = {
+          name: assignment.experiment,
+          arm: assignment.arm.name,
+          kind: assignment.kind,
+          stickyKey: assignment.stickyKey,
+          shadowChain: (assignment.shadow?.chain ?? []).map((id) => state.catalog.refOf(id)),
+          shadowArm: assignment.shadow?.arm ?? '',
+        };
+        reasons.push(assignment.reason);
+      }
+    }
+
+    const outputTokens = input.params.maxTokens ?? DEFAULT_OUTPUT_TOKENS_ESTIMATE;
+    const strategyName: RoutingStrategy = route && !selection.model ? route.strategy : 'ordered';
+    let chain = this.fit(state, candidates, input.needs, features.estimatedTokens + outputTokens, reasons);
+    if (route) {
+      const ordered = this.strategy.order({ strategy: strategyName, chain, weights: route.weights, inputTokens: features.estimatedTokens, outputTokens });
+      chain = ordered.chain;
+      reasons.push(`${strategyName}: ${ordered.explanation}`);
+    } else {
+      reasons.push(`uses ${chain[0]}`);
+    }
+
+    const variant = `${experiment?.arm ?? ''}|${promptVersion ?? ''}`;
+    const cache = await this.lookup(state, input, route, variant);
+    reasons.push(`cache ${cache.status}: ${cache.reason}`);
+
+    const estimate = (ids: readonly string[]) => ({
+      tokens: cache.status === 'hit' ? 0 : features.estimatedTokens + outputTokens,
+      // The chain may fall back to any of its models, so the dearest one is reserved.
+      usd: cache.status === 'hit' ? 0 : Math.max(0, ...ids.map((id) => state.catalog.costUsd(id, features.estimatedTokens, outputTokens))),
+    });
+    const downgradeTo = (name: string) => {
+      const target = state.routes.get(name)!;
+      return { route: target, chain: this.fit(state, target.chain, input.needs, features.estimatedTokens + outputTokens, []) };
+    };
+    const budget = await this.reserve(input.caller, chain, cache.status === 'hit', estimate, downgradeTo, reasons);
+    if (budget.downgraded) {
+      route = budget.downgraded.route;
+      chain = budget.downgraded.chain;
+    }
+
+    const decision: RoutingDecision = {
+      route: selection.model ? `model:${selection.model}` : route!.name,
+      chain: chain.map((id) => state.catalog.refOf(id)),
+      reason: reasons.join('; '),
+      ...(selection.rule ? { rule: selection.rule } : {}),
+      strategy: strategyName,
+      ...(route?.prompt !== undefined ? { prompt: route.prompt } : {}),
+      ...(promptVersion !== undefined ? { promptVersion } : {}),
+      ...(route?.retrieval !== undefined ? { retrieval: { collection: route.retrieval.collection } } : {}),
+      features,
+      ...(experiment ? { experiment } : {}),
+      // An answer from a downgraded route is not stored under the route the request asked for.
+      cache: { ...cache, variant, ...(budget.downgraded ? { storable: false } : {}) },
+      budget: budget.decision,
+      settle: budget.decision.reservationId !== '' || strategyName === 'lowest-latency',
+    };
+    return decision;
+  }
+
+  /**
+   * Reserves the estimate in every applicable budget. Past a spend cap whose action is
+   * `downgrade`, tries again with the downgrade route's chain; past a rate limit, or when that
+   * does not fit either, throws RATE_LIMITED or BUDGET_EXCEEDED.
+   */
+  private async reserve(
+    caller: RouteCaller,
+    chain: string[],
+    cacheHit: boolean,
+    estimate: (ids: readonly string[]) => BudgetAmounts,
+    downgradeTo: (route: string) => { route: RouteConfig; chain: string[] },
+    reasons: string[],
+  ): Promise<{ decision: RoutingDecision['budget']; downgraded?: { route: RouteConfig; chain: string[] } }> {
+    const budgets = this.budgets;
+    if (!budgets.configured) return { decision: { action: 'none', reservationId: '', reservedUsd: 0, reservedTokens: 0, reason: 'no budget applies', alerts: [] } };
+    const subject = { tenant: caller.tenant, project: caller.project, apiKey: caller.apiKey };
+    let result = await budgets.reserve(subject, estimate(chain));
+    let downgraded: { route: RouteConfig; chain: string[] } | undefined;
+    if (!result.ok && !isRateLimit(result.metric) && result.budget.onExceed === 'downgrade' && result.budget.downgradeRoute && !cacheHit) {
+      const target = downgradeTo(result.budget.downgradeRoute);
+      const first = result;
+      result = await budgets.reserve(subject, estimate(target.chain));
+      if (result.ok) {
+        downgraded = target;
+        reasons.push(`budget: ${first.message} Downgraded to route "${target.route.name}" (${target.chain.join(' → ')})`);
+      }
+    }
+    if (!result.ok) {
+      const code = isRateLimit(result.metric) ? RoutingExceptionCode.RATE_LIMITED : RoutingExceptionCode.BUDGET_EXCEEDED;
+      throw new RoutingException(code, result.message, { scope: result.budget.scope, id: result.scopeValue, metric: result.metric, limit: result.limit, retry_after_ms: result.retryAfterMs });
+    }
+    for (const alert of result.alerts) this.ports.alerts.budgetThreshold(alert);
+    if (!downgraded) reasons.push(`budget: reserved ~${result.reservedTokens} tokens, $${result.reservedUsd.toFixed(6)}`);
+    return {
+      decision: {
+        action: downgraded ? 'downgrade' : 'allow',
+        reservationId: result.reservationId,
+        reservedUsd: result.reservedUsd,
+        reservedTokens: result.reservedTokens,
+        reason: downgraded ? 'spend cap reached; downgraded' : 'within every limit',
+        alerts: result.alerts.map((alert) => `${alert.scope} ${alert.id} ${alert.metric} at ${Math.round(alert.used * 100)}%`),
+      },
+      ...(downgraded ? { downgraded } : {}),
+    };
+  }
+
+  async settle(input: SettleInput): Promise<{ settledUsd: number; settledTokens: number }> {
+    const tokens = input.usage.inputTokens + input.usage.outputTokens;
+    let usd = input.costUsd;
+    if (usd === undefined) {
+      const model = input.model ? this.state.catalog.get(input.model.model) : undefined;
+      usd = model ? this.state.catalog.costUsd(model.id, input.usage.inputTokens, input.usage.outputTokens) : 0;
+    }
+    if (input.ok && input.model && input.latencyMs > 0) this.ports.latency.observe(input.model.model, input.latencyMs);
+    if (input.reservationId !== '') {
+      const known = await this.budgets.settle(input.reservationId, { tokens, usd });
+      if (!known && !/^r1\./.test(input.reservationId)) throw new RoutingException(RoutingExceptionCode.INVALID_REQUEST, 'reservation_id is not one Route returned');
+    }
+    return { settledUsd: usd, settledTokens: tokens };
+  }
+
+  async store(input: StoreInput): Promise<{ stored: boolean; reason: string }> {
+    const state = this.state;
+    const route = state.routes.get(input.route);
+    if (!route) return { stored: false, reason: `route "${input.route}" is not cached (unknown, or a model named directly)` };
+    const refusal = this.uncacheable(state, route, input.noCache, input.params);
+    if (refusal) return { stored: false, reason: refusal };
+    if (input.answer.content === '') return { stored: false, reason: 'empty answer' };
+    const keyInput = this.keyInput(input.caller.tenant, route, input.variant, input.prompt, input.messages, input.params);
+    await this.ports.cache.put(
+      exactCacheKey(keyInput),
+      input.answer,
+      route.cache.ttlSeconds,
+      route.cache.semantic ? semanticSplit(keyInput) : undefined,
+    );
+    return { stored: true, reason: `cached for ${route.cache.ttlSeconds}s${route.cache.semantic ? ' (exact and semantic)' : ''}` };
+  }
+
+  private select(state: RoutingState, input: RouteInput, features: RequestFeatures): Selection {
+    const asked = input.model.trim();
+    if (asked === '' || asked === AUTO_ROUTE_NAME) {
+      const named = asked === '' ? 'the request named no model' : `the request asked for "${AUTO_ROUTE_NAME}"`;
+      const match = state.rules.match({ tenant: input.caller.tenant, project: input.caller.project, tags: input.caller.tags, features });
+      if (match) return { route: state.routes.get(match.route)!, rule: match.rule, why: `${named}; rule "${match.rule}" matched (${match.because}) → route "${match.route}"` };
+      const rules = state.rules.size > 0 ? `; no rule matched (${describe(features)})` : '';
+      return { route: state.defaultRoute, why: `${named}${rules}, so the default route serves it` };
+    }
+    const route = state.routes.get(asked);
+    if (route) return { route, why: `the request named route "${route.name}"` };
+    if (state.catalog.get(asked)) return { model: asked, why: `the request named model "${asked}" directly, so it is tried alone, without fallback` };
+    const available = this.available();
+    throw new RoutingException(
+      RoutingExceptionCode.UNKNOWN_MODEL,
+      `Unknown model "${asked.slice(0, 100)}". Use a route (${available.routes.join(', ')}), "${AUTO_ROUTE_NAME}", or a model (${available.models.join(', ')}).`,
+      { requested: asked.slice(0, 100), ...available },
+    );
+  }
+
+  /** Drops models that cannot serve (down, missing a capability, too small a window), saying why. */
+  private fit(state: RoutingState, candidates: readonly string[], needs: readonly ModelCapability[], tokens: number, reasons: string[]): string[] {
+    const dropped: string[] = [];
+    const fitting = candidates.filter((id) => {
+      const unfit = state.catalog.unfitReason(id, needs, tokens);
+      if (unfit) dropped.push(`${id} (${unfit})`);
+      return unfit === undefined;
+    });
+    if (fitting.length === 0) {
+      reasons.push(`no model fits (${dropped.join(', ')}), so the chain is tried as configured`);
+      return [...candidates];
+    }
+    // Degraded models still serve, after the healthy ones.
+    const healthy = fitting.filter((id) => state.catalog.require(id).health === 'healthy');
+    const degraded = fitting.filter((id) => state.catalog.require(id).health !== 'healthy');
+    if (dropped.length > 0) reasons.push(`skips ${dropped.join(', ')}`);
+    if (degraded.length > 0 && healthy.length > 0) reasons.push(`puts degraded ${degraded.join(', ')} last`);
+    return [...healthy, ...degraded];
+  }
+
+  private async lookup(state: RoutingState, input: RouteInput, route: RouteConfig | undefined, variant: string): Promise<Omit<RoutingDecision['cache'], 'variant'>> {
+    const counter = this.ports.cacheCounter;
+    if (!state.config.cache.enabled) return { status: 'off', reason: 'the cache is not enabled', storable: false };
+    if (!route) return { status: 'off', reason: 'a model named directly is not cached', storable: false };
+    if (!route.cache.exact && !route.cache.semantic) return { status: 'off', reason: `route "${route.name}" turns caching off`, storable: false };
+    const refusal = this.uncacheable(state, route, input.noCache, input.params);
+    if (refusal) {
+      counter?.lookup('bypass', '');
+      return { status: 'bypass', reason: refusal, storable: false };
+    }
+    const keyInput = this.keyInput(input.caller.tenant, route, variant, input.prompt, input.messages, input.params);
+    if (route.cache.exact) {
+      const answer = await this.ports.cache.getExact(exactCacheKey(keyInput));
+      if (answer) {
+        counter?.lookup('hit', 'exact');
+        return { status: 'hit', kind: 'exact', reason: 'same normalised messages and parameters', answer, storable: false, similarity: 1 };
+      }
+    }
+    if (route.cache.semantic) {
+      const { partition, text } = semanticSplit(keyInput);
+      const hit = await this.ports.cache.getSemantic(partition, text, route.cache.semanticThreshold);
+      if (hit) {
+        counter?.lookup('hit', 'semantic');
+        return { status: 'hit', kind: 'semantic', reason: `similar request (cosine ${hit.similarity.toFixed(3)} ≥ ${route.cache.semanticThreshold})`, answer: hit.answer, similarity: hit.similarity, storable: false };
+      }
+    }
+    counter?.lookup('miss', '');
+    return { status: 'miss', reason: 'no cached answer', storable: true };
+  }
+
+  private uncacheable(state: RoutingState, route: RouteConfig, noCache: boolean, params: GenerationParameters): string | undefined {
+    if (!state.config.cache.enabled) return 'the cache is not enabled';
+    if (noCache) return 'the request opted out';
+    // No temperature means the provider default (1 for most): not reproducible either.
+    const deterministic = params.temperature === 0;
+    if (!deterministic && !route.cache.allowNondeterministic) {
+      return `temperature ${params.temperature ?? 'unset (provider default)'} is not deterministic and route "${route.name}" does not allow caching it`;
+    }
+    return undefined;
+  }
+
+  private keyInput(tenant: string, route: RouteConfig, variant: string, prompt: string, messages: RouteInput['messages'], params: GenerationParameters): CacheKeyInput {
+    return { tenant, route: route.name, variant, prompt, messages, params: { ...params, stop: params.stop ?? [] } };
+  }
+}
+
+function describe(features: RequestFeatures): string {
+  return [`~${features.estimatedTokens} tokens`, features.complexity, features.code ? 'code' : '', features.math ? 'math' : '', features.domain ?? ''].filter(Boolean).join(', ');
+}
