@@ -1,8 +1,10 @@
-export type GuardrailAction = 'PASS' | 'REDACT' | 'BLOCK';
+import type { FindingCategory } from '../policy/finding-catalogue';
+
+export type GuardrailAction = 'PASS' | 'REDACT' | 'REWRITE' | 'BLOCK';
 
 /** What a detector found and where. Never carries the sensitive value itself. */
 export interface GuardrailFinding {
-  /** email | payment_card | oversized_input | invalid_encoding | control_character | invalid_role | empty_messages */
+  /** email | payment_card | prompt_injection | harmful_content | oversized_input | ... (see finding-catalogue.ts) */
   type: string;
   detector: string;
   messageIndex: number;
@@ -10,6 +12,11 @@ export interface GuardrailFinding {
   start: number;
   end: number;
   score: number;
+  category?: FindingCategory;
+  /** Llama Guard code (S1..S14), topic name, injection technique, or "passage" for personal data that came from a retrieved passage. */
+  label?: string;
+  /** What the policy decided for this finding alone. */
+  action?: GuardrailAction;
 }
 
 /** The part of a chat message guardrails look at; other fields pass through untouched. */
@@ -21,10 +28,12 @@ export interface GuardedMessage {
 export interface InputVerdict<M extends GuardedMessage = GuardedMessage> {
   action: GuardrailAction;
   findings: GuardrailFinding[];
-  /** The messages to send on: redacted when the action is REDACT, empty when BLOCK. */
+  /** The messages to send on: redacted or rewritten when the action says so, empty when BLOCK. */
   messages: M[];
   /** Why the request was blocked, fit to show the user. */
   reason?: string;
+  /** Placeholder → value, when the redaction is reversible (kept by the caller in the vault, never returned). */
+  restorable?: ReadonlyMap<string, string>;
 }
 
 export interface OutputVerdict {
@@ -33,4 +42,6 @@ export interface OutputVerdict {
   /** The content to return: redacted when the action is REDACT. */
   content: string;
   reason?: string;
+  /** Share of the answer's sentences the passages support; undefined when not scored. */
+  groundedness?: number;
 }

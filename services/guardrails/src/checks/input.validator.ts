@@ -11,7 +11,10 @@ export interface InputValidatorOptions {
   /** Limit on the total length of all message contents, in UTF-16 code units (JavaScript length). */
   maxInputChars: number;
   allowedRoles?: readonly string[];
+  maxMessages?: number;
 }
+
+export const DEFAULT_MAX_MESSAGES = 1000;
 
 export interface InputValidation {
   findings: GuardrailFinding[];
@@ -21,7 +24,8 @@ export interface InputValidation {
 
 /**
  * Checks that input is something we are willing to process at all: present, within size, with
- * known roles, and valid text. Anything it reports blocks the request.
+ * known roles, and valid text. Anything it reports blocks the request. Invisible characters are
+ * reported separately (see findInvisibleCharacters): they are removed, not refused.
  */
 export class InputValidator {
   private readonly allowedRoles: ReadonlySet<string>;
@@ -41,6 +45,13 @@ export class InputValidator {
     // Size first and alone: there is no point scanning megabytes we are about to refuse.
     const oversized = this.findOversize(messages);
     if (oversized) return oversized;
+    const maxMessages = this.options.maxMessages ?? DEFAULT_MAX_MESSAGES;
+    if (messages.length > maxMessages) {
+      return {
+        findings: [finding('too_many_messages', maxMessages, 0, 0)],
+        blockReason: `The request has ${messages.length} messages; the limit is ${maxMessages}.`,
+      };
+    }
 
     const findings: GuardrailFinding[] = [];
     const reasons: string[] = [];
@@ -118,6 +129,42 @@ function scanEncoding(text: string, messageIndex: number): GuardrailFinding[] {
     }
   }
   return findings;
+}
+
+/**
+ * Zero-width characters (U+200B–U+200D, U+2060, U+FEFF…) hide words from people and filters
+ * ("ig\u200bnore"); bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) make
+ * text display in another order than it is read ("Trojan Source"). One finding per run. A
+ * zero-width joiner between two emoji or inside an Indic script is how those are written, and
+ * is left alone.
+ */
+export function findInvisibleCharacters(text: string, messageIndex: number): GuardrailFinding[] {
+  const findings: GuardrailFinding[] = [];
+  let open: GuardrailFinding | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    let type: string | undefined;
+    if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) type = 'bidi_control';
+    else if (code === 0x200b || code === 0x200c || code === 0x2060 || code === 0xfeff || code === 0x180e || (code >= 0x2061 && code <= 0x2064)) type = 'invisible_character';
+    else if (code === 0x200d && !joinsGraphemes(text, i)) type = 'invisible_character';
+    if (type === undefined) {
+      open = undefined;
+    } else if (open && open.type === type && open.end === i) {
+      open.end = i + 1;
+    } else {
+      open = finding(type, messageIndex, i, i + 1);
+      findings.push(open);
+    }
+  }
+  return findings;
+}
+
+/** A zero-width joiner after an emoji or a non-Latin letter is part of how that text is written. */
+function joinsGraphemes(text: string, index: number): boolean {
+  const before = text.codePointAt(index - 1) ?? 0;
+  const low = index >= 2 ? text.codePointAt(index - 2) ?? 0 : 0;
+  const previous = before >= 0xdc00 && before <= 0xdfff ? low : before;
+  return previous >= 0x0900 && !(previous >= 0x2000 && previous <= 0x206f);
 }
 
 function finding(type: string, messageIndex: number, start: number, end: number): GuardrailFinding {

@@ -1,7 +1,13 @@
 import type { RedactionKind } from '@llmops/config';
 import { EmailRecognizer } from './email.recognizer';
+import { IbanRecognizer } from './iban.recognizer';
+import { IpAddressRecognizer } from './ip-address.recognizer';
 import { PaymentCardRecognizer } from './payment-card.recognizer';
+import { PhoneRecognizer } from './phone.recognizer';
+import { scoreInContext } from './pii.context';
 import type { PiiRecognizer } from './pii.recognizer';
+import { SecretRecognizer } from './secret.recognizer';
+import { UsSsnRecognizer } from './us-ssn.recognizer';
 
 export interface PiiMatch {
   type: string;
@@ -9,22 +15,28 @@ export interface PiiMatch {
   start: number;
   end: number;
   score: number;
-  placeholder: string;
+  /** Placeholder stem, e.g. `EMAIL`. */
+  stem: string;
 }
 
 export interface RedactionResult {
   text: string;
   /** Offsets refer to the text before redaction. */
-  matches: PiiMatch[];
+  matches: (PiiMatch & { placeholder: string })[];
 }
 
 /**
  * Numbers placeholders across one request, so the same address in two messages becomes the same
- * `[EMAIL_1]` and the model can still tell that they are one person. Lives for one check only.
+ * `[EMAIL_1]` and the model can still tell that they are one person. Lives for one check; its
+ * mapping is what a reversible redaction keeps (in memory, see RedactionVault).
  */
 export class RedactionSession {
   private readonly byValue = new Map<string, string>();
+  private readonly values = new Map<string, string>();
   private readonly counters = new Map<string, number>();
+
+  /** `prefix` keeps placeholders of one kind of session apart from another's: output redaction uses `REDACTED_`. */
+  constructor(private readonly prefix = '') {}
 
   placeholderFor(stem: string, value: string): string {
     const key = `${stem}\u0000${value}`;
@@ -32,44 +44,77 @@ export class RedactionSession {
     if (existing) return existing;
     const next = (this.counters.get(stem) ?? 0) + 1;
     this.counters.set(stem, next);
-    const placeholder = `[${stem}_${next}]`;
+    const placeholder = `[${this.prefix}${stem}_${next}]`;
     this.byValue.set(key, placeholder);
+    this.values.set(placeholder, value);
     return placeholder;
+  }
+
+  /** Placeholder → original value. */
+  mapping(): ReadonlyMap<string, string> {
+    return this.values;
   }
 }
 
 const recognizerFactories: Record<RedactionKind, () => PiiRecognizer> = {
   email: () => new EmailRecognizer(),
   payment_card: () => new PaymentCardRecognizer(),
+  phone: () => new PhoneRecognizer(),
+  iban: () => new IbanRecognizer(),
+  us_ssn: () => new UsSsnRecognizer(),
+  ip_address: () => new IpAddressRecognizer(),
+  secret: () => new SecretRecognizer(),
 };
 
-/** Replaces personal data found by its recognizers with numbered placeholders. */
-export class PiiRedactor {
-  constructor(private readonly recognizers: readonly PiiRecognizer[]) {}
+export const DEFAULT_PII_THRESHOLD = 0.5;
 
-  static forKinds(kinds: readonly RedactionKind[]): PiiRedactor {
-    return new PiiRedactor(kinds.map((kind) => recognizerFactories[kind]()));
+/** Finds personal data and secrets with its recognizers, scores them in context, and replaces them with numbered placeholders. */
+export class PiiRedactor {
+  constructor(
+    private readonly recognizers: readonly PiiRecognizer[],
+    private readonly threshold: number = DEFAULT_PII_THRESHOLD,
+  ) {}
+
+  static forKinds(kinds: readonly RedactionKind[], threshold: number = DEFAULT_PII_THRESHOLD): PiiRedactor {
+    return new PiiRedactor(kinds.map((kind) => recognizerFactories[kind]()), threshold);
+  }
+
+  /** Matches at or above the threshold, without overlaps (the higher score wins), in text order. */
+  find(text: string): PiiMatch[] {
+    const found: PiiMatch[] = [];
+    for (const recognizer of this.recognizers) {
+      for (const span of recognizer.find(text)) {
+        const score = scoreInContext(recognizer.type, text, span.start, span.end, span.score);
+        if (score >= this.threshold) found.push({ type: recognizer.type, detector: recognizer.detector, start: span.start, end: span.end, score, stem: recognizer.placeholder });
+      }
+    }
+    found.sort((a, b) => a.start - b.start || b.end - a.end);
+    const kept: PiiMatch[] = [];
+    for (const match of found) {
+      const last = kept[kept.length - 1];
+      if (!last || match.start >= last.end) kept.push(match);
+      else if (match.score > last.score) kept[kept.length - 1] = match;
+    }
+    return kept;
   }
 
   redact(text: string, session: RedactionSession = new RedactionSession()): RedactionResult {
-    const found = this.recognizers.flatMap((recognizer) =>
-      recognizer.find(text).map((span) => ({ ...span, type: recognizer.type, detector: recognizer.detector, stem: recognizer.placeholder })),
-    );
-    // Earliest first and, at the same start, longest first; anything overlapping a kept match is dropped.
-    found.sort((a, b) => a.start - b.start || b.end - a.end);
-
-    const matches: PiiMatch[] = [];
-    const parts: string[] = [];
-    let cursor = 0;
-    for (const span of found) {
-      if (span.start < cursor) continue;
-      const placeholder = session.placeholderFor(span.stem, text.slice(span.start, span.end));
-      parts.push(text.slice(cursor, span.start), placeholder);
-      matches.push({ type: span.type, detector: span.detector, start: span.start, end: span.end, score: span.score, placeholder });
-      cursor = span.end;
-    }
-    if (matches.length === 0) return { text, matches };
-    parts.push(text.slice(cursor));
-    return { text: parts.join(''), matches };
+    return replaceMatches(text, this.find(text), session);
   }
+}
+
+/** Replaces each match (in text order, not overlapping) with its placeholder. */
+export function replaceMatches(text: string, matches: readonly PiiMatch[], session: RedactionSession): RedactionResult {
+  if (matches.length === 0) return { text, matches: [] };
+  const parts: string[] = [];
+  const placed: RedactionResult['matches'] = [];
+  let cursor = 0;
+  for (const match of matches) {
+    const placeholder = session.placeholderFor(match.stem, text.slice(match.start, match.end));
+    parts.push(text.slice(cursor, match.start), placeholder);
+    placed.push({ ...match, placeholder });
+    cursor = match.end;
+  }
+  parts.push(text.slice(cursor));
+  return { text: parts.join(''), matches: placed };
 }

@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * The guardrails fast tier, in process: latency of CheckInput and CheckOutput work (no gRPC) for
+ * a 2 KB and a 100 KB input, under the `default` policy of the repository's llmops.yaml (every
+ * check on, every PII kind). Targets (issue #5): p99 ≤ 1 ms at 2 KB, ≤ 10 ms at 100 KB.
+ *
+ * Inputs are prose in several languages with personal data, numbers, code and a few URLs mixed
+ * in, so every recognizer has candidates to look at; a different slice of the corpus for every
+ * iteration keeps V8 from caching one string's regex results.
+ *
+ * Wall time and CPU time are both recorded: on a shared machine the wall-time tail is mostly
+ * waiting for a CPU.
+ *
+ * Usage: node loadtest/guardrails-fast-tier.bench.cjs [--iterations=2000] [--warmup=300] [--out=loadtest/results/guardrails-<time>.json]
+ * Needs the built dist/ (npx tsc -b tsconfig.build.json).
+ */
+const { mkdirSync, writeFileSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { loadPlatformConfig } = require('@llmops/config');
+const { GuardrailPolicyBook } = require('../services/guardrails/dist/policy/guardrail-policy.book.js');
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+const SENTENCES = [
+  'Our quarterly report shows revenue grew 12.4% to 3,481,200 EUR while costs stayed flat.',
+  'Please contact the account manager at jana.novak@example.com if the invoice INV-2024-0091 is wrong.',
+  'Der Kunde hat unter +49 30 12345678 angerufen und nach der Lieferung gefragt.',
+  'La réunion est prévue le 14/03 à 10h30 dans la salle 4.12, merci de confirmer.',
+  'The service at 10.20.30.40 returned HTTP 502 for 3% of requests between 09:00 and 09:15.',
+  'Refunds go to IBAN DE89 3704 0044 0532 0130 00 within 14 business days.',
+  'function add(a, b) { return a + b; } // version 2.3.1, see https://example.org/docs?id=42',
+  '¿Puedes resumir el documento adjunto en tres frases para el equipo de ventas?',
+  'The customer paid with card 4111 1111 1111 1111 and asked for a receipt by e-mail.',
+  'Summarize the ticket history and propose next steps; keep it under 200 words.',
+  '东京的分公司将在下个月开始使用新的报销流程。',
+  'Tracking number 1Z999AA10123456784 shows the parcel left Memphis yesterday.',
+];
+
+function corpusOf(bytes, offset) {
+  const parts = [];
+  let size = 0;
+  for (let index = offset; size < bytes; index++) {
+    const sentence = SENTENCES[index % SENTENCES.length];
+    parts.push(sentence);
+    size += Buffer.byteLength(sentence) + 1;
+  }
+  return parts.join(' ').slice(0, bytes);
+}
+
+function parseArgs(argv) {
+  const args = { iterations: 2000, warmup: 300, out: '' };
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)=(.*)$/.exec(arg);
+    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
+    if (match[1] === 'iterations') args.iterations = Number(match[2]);
+    else if (match[1] === 'warmup') args.warmup = Number(match[2]);
+    else if (match[1] === 'out') args.out = match[2];
+    else throw new Error(`unknown argument --${match[1]}`);
+  }
+  return args;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function measure(name, iterations, warmup, inputs, run) {
+  for (let index = 0; index < warmup; index++) run(inputs[index % inputs.length]);
+  const samples = new Float64Array(iterations);
+  const cpuSamples = new Float64Array(iterations);
+  for (let index = 0; index < iterations; index++) {
+    const input = inputs[index % inputs.length];
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    run(input);
+    samples[index] = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    cpuSamples[index] = (used.user + used.system) / 1000;
+  }
+  const sorted = Array.from(samples).sort((a, b) => a - b);
+  const cpuSorted = Array.from(cpuSamples).sort((a, b) => a - b);
+  const round = (value) => Math.round(value * 1000) / 1000;
+  return {
+    name,
+    iterations,
+    p50: round(percentile(sorted, 50)),
+    p90: round(percentile(sorted, 90)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted[sorted.length - 1]),
+    cpuP50: round(percentile(cpuSorted, 50)),
+    cpuP99: round(percentile(cpuSorted, 99)),
+  };
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const config = loadPlatformConfig({ env: {}, cwd: REPO_ROOT });
+  const engine = new GuardrailPolicyBook({ ...config.guardrails, maxInputChars: 200_000 }).engineFor('bench', 'default');
+  const results = [];
+  for (const [label, bytes, iterations] of [
+    ['2 KB', 2048, args.iterations],
+    ['100 KB', 100 * 1024, Math.max(200, Math.round(args.iterations / 10))],
+  ]) {
+    const inputs = Array.from({ length: 16 }, (_, offset) => corpusOf(bytes, offset));
+    const passages = Array.from({ length: 4 }, (_, offset) => corpusOf(1500, offset + 3));
+    results.push(measure(`checkInput ${label}`, iterations, args.warmup, inputs, (text) => engine.checkInput([{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: text }])));
+    results.push(measure(`checkOutput ${label} (+4 passages)`, iterations, args.warmup, inputs, (text) => engine.checkOutput({ content: text, passages })));
+  }
+  const report = { bench: 'guardrails-fast-tier', at: new Date().toISOString(), node: process.version, loadAverage: os.loadavg(), cpus: os.cpus().length, policy: engine.policy.name, targets: { '2 KB p99 ms': 1, '100 KB p99 ms': 10 }, results };
+  console.log(`load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (wall time includes waiting for a CPU; CPU time does not)`);
+  console.log('| check | iterations | p50 ms | p90 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const row of results) console.log(`| ${row.name} | ${row.iterations} | ${row.p50} | ${row.p90} | ${row.p99} | ${row.max} | ${row.cpuP50} | ${row.cpuP99} |`);
+  const out = args.out || path.join(REPO_ROOT, 'loadtest', 'results', `guardrails-${report.at.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${path.relative(REPO_ROOT, out)}`);
+}
+
+main();

@@ -1,0 +1,75 @@
+import { foldPreservingOffsets, unmask } from './text-folding';
+
+/** 2^18 buckets: few collisions for the vocabulary of a few thousand messages. */
+export const FEATURE_BUCKETS = 1 << 18;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Seeds keep words, word pairs and character n-grams of each size in separate hash spaces. */
+const SEED_WORD = 0x9e3779b1;
+const SEED_PAIR = 0x85ebca6b;
+const SEED_GRAM = [0, 0, 0, 0xc2b2ae35, 0x27d4eb2f, 0x165667b1] as const;
+const SPACE = 0x20;
+
+/** The reading the classifier sees: folded (lower case, look-alikes mapped) and unmasked. */
+export function classifierReading(text: string): string {
+  const folded = foldPreservingOffsets(text);
+  return unmask(folded) ?? folded;
+}
+
+/**
+ * Adds the features of a message (already in its classifier reading) to `counts`, listing each
+ * bucket the first time it is hit in `touched`: words, word pairs and character 3–5-grams inside
+ * space-padded words, which carry across languages and inflections ("ignor", "instruc",
+ * "règle"). One loop over character codes, hashes rolled as it goes: no regex, no substring.
+ * A word is a run of ASCII letters and digits or of any character above U+00BF (letters of
+ * other scripts; their punctuation is rare in prompts and only costs a merged token).
+ */
+export function accumulateFeatures(reading: string, counts: Float64Array | Uint16Array, touched: number[]): void {
+  let previous = 0;
+  let start = -1;
+  for (let index = 0; index <= reading.length; index++) {
+    const code = index < reading.length ? reading.charCodeAt(index) : SPACE;
+    const inWord = (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || code >= 0xc0;
+    if (inWord) {
+      if (start === -1) start = index;
+      continue;
+    }
+    if (start === -1) continue;
+    const end = index;
+    let word = FNV_OFFSET;
+    for (let at = start; at < end; at++) word = Math.imul(word ^ reading.charCodeAt(at), FNV_PRIME);
+    add(counts, touched, word ^ SEED_WORD);
+    if (previous !== 0) add(counts, touched, Math.imul(previous ^ SEED_PAIR, FNV_PRIME) ^ word);
+    previous = word;
+    // Character n-grams of " word ": positions start - 1 and end stand for the padding spaces.
+    for (let first = start - 1; first < end; first++) {
+      let gram = FNV_OFFSET;
+      for (let size = 1; size <= 5 && first + size - 1 <= end; size++) {
+        const at = first + size - 1;
+        gram = Math.imul(gram ^ (at < start || at >= end ? SPACE : reading.charCodeAt(at)), FNV_PRIME);
+        if (size >= 3) add(counts, touched, gram ^ SEED_GRAM[size]!);
+      }
+    }
+    start = -1;
+  }
+}
+
+/** Counts one feature; FEATURE_BUCKETS is a power of two, so the mask is the unsigned remainder. */
+function add(counts: Float64Array | Uint16Array, touched: number[], hash: number): void {
+  const bucket = hash & BUCKET_MASK;
+  if (counts[bucket] === 0) touched.push(bucket);
+  counts[bucket]! += 1;
+}
+
+const BUCKET_MASK = FEATURE_BUCKETS - 1;
+
+/** The features as a sparse, L2-normalised vector (for training and tests). */
+export function hashedFeatures(reading: string): Map<number, number> {
+  const counts = new Float64Array(FEATURE_BUCKETS);
+  const touched: number[] = [];
+  accumulateFeatures(reading, counts, touched);
+  let norm = 0;
+  for (const bucket of touched) norm += counts[bucket]! * counts[bucket]!;
+  norm = Math.sqrt(norm) || 1;
+  return new Map(touched.map((bucket) => [bucket, counts[bucket]! / norm]));
+}

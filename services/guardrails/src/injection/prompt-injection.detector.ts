@@ -1,0 +1,181 @@
+import * as path from 'node:path';
+import { AttackSimilarityIndex } from './attack-similarity.index';
+import { LinearTextClassifier } from './linear-text.classifier';
+import { INJECTION_PATTERNS, META_DISCUSSION, QUOTED_ATTACK_CONTEXT, type InjectionTechnique } from './injection.patterns';
+import { TriggerScanner } from './trigger.scanner';
+import { countMixedScriptWords, foldPreservingOffsets, rot13, unmask } from './text-folding';
+
+export interface InjectionSignal {
+  technique: InjectionTechnique;
+  score: number;
+  /** Offsets into the original text; the whole text when the signal came from a decoded or unmasked reading. */
+  start: number;
+  end: number;
+}
+
+export interface InjectionAssessment {
+  /** 0..1, the chance the text tries to take over the model (noisy-or of its signals). */
+  score: number;
+  /** The strongest signal first. */
+  signals: InjectionSignal[];
+}
+
+const MIN_BASE64_RUN = 16;
+/** Trained by src/eval/train-injection-model.ts; the same relative path from src/ and dist/. */
+const DEFAULT_MODEL_FILE = path.resolve(__dirname, '../../models/injection-classifier.json');
+const HEX_RUN_MIN_PAIRS = 12;
+const HEX_RUN = /\b(?:[0-9a-f]{2}[ :]?){12,}\b/gi;
+const MAX_DECODED_PAYLOADS = 16;
+/** Talking about an attack keeps this share of the score. */
+const META_DISCOUNT = 0.4;
+const SIMILARITY_FLOOR = 0.3;
+const ENCODED_MIN_SCORE = 0.7;
+
+/**
+ * Scores how likely a message is a prompt-injection or jailbreak attempt, from phrasing (several
+ * languages), role-play set-ups, forged chat delimiters, requests for the system prompt, payloads
+ * hidden in base64, hex, ROT13, homoglyphs, invisible characters or l33t, and similarity to known
+ * jailbreaks. Every step is a linear scan: it is meant to run on every request.
+ */
+export class PromptInjectionDetector {
+  private readonly triggers: TriggerScanner;
+
+  constructor(
+    private readonly similarityIndex: AttackSimilarityIndex = new AttackSimilarityIndex(),
+    private readonly classifier: LinearTextClassifier | undefined = LinearTextClassifier.fromFile(DEFAULT_MODEL_FILE),
+  ) {
+    this.triggers = new TriggerScanner(INJECTION_PATTERNS.flatMap((pattern) => pattern.triggers ?? []));
+  }
+
+  assess(text: string): InjectionAssessment {
+    const folded = foldPreservingOffsets(text);
+    const signals = this.scan(folded, text.length, true);
+
+    const unmasked = unmask(folded);
+    if (unmasked !== undefined) for (const signal of this.scan(unmasked, text.length, false)) signals.push(signal);
+
+    for (const decoded of decodedPayloads(text, folded)) {
+      const inner = this.scan(foldPreservingOffsets(decoded), text.length, false);
+      const best = Math.max(0, ...inner.map((signal) => signal.score));
+      if (best > 0) signals.push({ technique: 'encoded_payload', score: Math.max(best, ENCODED_MIN_SCORE), start: 0, end: text.length });
+    }
+
+    if (this.classifier) {
+      // Above its threshold the classifier alone is enough to flag (score ≥ 0.5); below, it adds nothing.
+      const probability = this.classifier.probability(unmasked ?? folded);
+      const threshold = this.classifier.threshold;
+      if (probability >= threshold) signals.push({ technique: 'classifier', score: 0.5 + (0.45 * (probability - threshold)) / Math.max(1e-6, 1 - threshold), start: 0, end: text.length });
+    }
+
+    const mixed = countMixedScriptWords(text);
+    if (mixed >= 2 && signals.length > 0) signals.push({ technique: 'encoded_payload', score: 0.3, start: 0, end: text.length });
+
+    // The classifier says whether, the patterns say how and where: they lead when both fired.
+    signals.sort((a, b) => Number(a.technique === 'classifier') - Number(b.technique === 'classifier') || b.score - a.score);
+    let score = 1 - strongestPerTechnique(signals).reduce((remaining, signal) => remaining * (1 - signal.score), 1);
+    if (score > 0 && (META_DISCUSSION.test(folded) || isQuotedAndDiscussed(folded, signals[0]!))) score *= META_DISCOUNT;
+    return { score: Math.round(score * 1000) / 1000, signals };
+  }
+
+  private scan(folded: string, originalLength: number, offsetsHold: boolean): InjectionSignal[] {
+    const signals: InjectionSignal[] = [];
+    const present = this.triggers.presentIn(folded);
+    for (const { technique, score, pattern, triggers } of INJECTION_PATTERNS) {
+      if (triggers && !triggers.some((trigger) => present.has(trigger))) continue;
+      pattern.lastIndex = 0;
+      const match = pattern.exec(folded);
+      pattern.lastIndex = 0;
+      if (!match) continue;
+      signals.push(offsetsHold ? { technique, score, start: match.index, end: match.index + match[0].length } : { technique, score, start: 0, end: originalLength });
+    }
+    const similarity = this.similarityIndex.similarity(folded);
+    if (similarity >= SIMILARITY_FLOOR) signals.push({ technique: 'known_attack', score: Math.min(0.95, 0.3 + similarity * 0.7), start: 0, end: originalLength });
+    return signals;
+  }
+}
+
+/** The strongest evidence sits inside quotation marks, and the words around it handle it as an example. */
+function isQuotedAndDiscussed(folded: string, strongest: InjectionSignal): boolean {
+  if (strongest.end - strongest.start >= folded.length) return false;
+  const before = folded.slice(0, strongest.start);
+  const opens = (before.match(/["“«„]/g) ?? []).length;
+  const closesAfter = /["”»“]/.test(folded.slice(strongest.end));
+  if (opens % 2 === 0 && !/[“«„]/.test(before) || !closesAfter) return false;
+  return QUOTED_ATTACK_CONTEXT.test(folded.slice(0, strongest.start) + folded.slice(strongest.end));
+}
+
+/** One signal per technique: three override phrasings in one message are one piece of evidence, not three. */
+function strongestPerTechnique(sortedSignals: readonly InjectionSignal[]): InjectionSignal[] {
+  const seen = new Set<InjectionTechnique>();
+  return sortedSignals.filter((signal) => !seen.has(signal.technique) && seen.add(signal.technique));
+}
+
+/** Base64 and hex runs that decode to readable text, and the ROT13 reading when the text mentions ROT13. */
+function decodedPayloads(text: string, folded: string): string[] {
+  const decoded: string[] = [];
+  for (const run of base64Runs(text)) {
+    if (decoded.length >= MAX_DECODED_PAYLOADS) break;
+    const candidate = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    if (isReadable(candidate)) decoded.push(candidate);
+  }
+  if (hasHexRun(text)) for (const match of text.matchAll(HEX_RUN)) {
+    if (decoded.length >= MAX_DECODED_PAYLOADS) break;
+    const candidate = Buffer.from(match[0].replace(/[ :]/g, ''), 'hex').toString('utf8');
+    if (isReadable(candidate)) decoded.push(candidate);
+  }
+  if (/\brot-?13\b|\bcaesar\b/.test(folded)) decoded.push(rot13(text));
+  return decoded;
+}
+
+/**
+ * Runs of 16+ base64 characters (standard or URL-safe alphabet) with both letters and digits or
+ * both cases, found by one loop over the text: a regex retried at every letter of every word
+ * cost several milliseconds per 100 KB.
+ */
+function base64Runs(text: string): string[] {
+  const runs: string[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index++) {
+    const code = index < text.length ? text.charCodeAt(index) : 0;
+    const inAlphabet =
+      (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f;
+    if (inAlphabet) {
+      if (start === -1) start = index;
+      continue;
+    }
+    if (start !== -1 && index - start >= MIN_BASE64_RUN) runs.push(text.slice(start, index));
+    start = -1;
+  }
+  return runs;
+}
+
+/**
+ * Whether some stretch of hex digits, spaces and colons holds 24+ hex digits, as every HEX_RUN
+ * match does: one loop over character codes, where the regex is tried at every word start.
+ */
+function hasHexRun(text: string): boolean {
+  let digits = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index) | 0x20;
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) {
+      if (++digits >= 2 * HEX_RUN_MIN_PAIRS) return true;
+    } else if (code !== 0x20 && code !== 0x3a) {
+      digits = 0;
+    }
+  }
+  return false;
+}
+
+/** Mostly letters and spaces, as an instruction would be; random bytes and binary data are not. */
+function isReadable(candidate: string): boolean {
+  if (candidate.length < 8 || candidate.includes('\ufffd')) return false;
+  let letters = 0;
+  let spaces = 0;
+  for (let index = 0; index < candidate.length; index++) {
+    const code = candidate.charCodeAt(index);
+    if (code === 0x20) spaces++;
+    else if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code > 0x7f) letters++;
+    else if (code < 0x20 && code !== 0x0a) return false;
+  }
+  return spaces >= 1 && (letters + spaces) / candidate.length > 0.8;
+}
