@@ -33,7 +33,7 @@ program
 
 program
   .command('ingest')
-  .description('ingest text and Markdown files (a file or a directory) into a collection')
+  .description('ingest Markdown, text, HTML, PDF and JSONL files (a file or a directory) into a collection')
   .argument('<path>')
   .requiredOption('-c, --collection <name>', 'collection to ingest into')
   .option('--tenant <id>', 'tenant that owns the documents', 'default')

@@ -1,2 +1,2 @@
-export const CHUNK_STORE = Symbol('CHUNK_STORE');
+export const RETRIEVAL_RESOURCES = Symbol('RETRIEVAL_RESOURCES');
 export const RETRIEVAL_LOGGER = Symbol('RETRIEVAL_LOGGER');

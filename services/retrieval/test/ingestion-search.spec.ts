@@ -5,7 +5,12 @@ import { DocumentLoader } from '../src/ingestion/document-loader';
 import { IngestionService, type IngestProgress } from '../src/ingestion/ingestion.service';
 import { MarkdownChunker } from '../src/ingestion/markdown-chunker';
 import { TokenCounter } from '../src/ingestion/token-counter';
-import { SearchService } from '../src/search/search.service';
+import { DocumentParser } from '../src/ingestion/document-parser';
+import { HtmlToMarkdown } from '../src/ingestion/html-to-markdown';
+import { PdfTextExtractor } from '../src/ingestion/pdf-text.extractor';
+import { ContextAssembler } from '../src/search/context-assembler';
+import { SearchService, type SearchHit } from '../src/search/search.service';
+import { simplePdf } from './factories/simple-pdf';
 import { LanceChunkStore } from '../src/store/lance-chunk.store';
 import { RetrievalErrorCode } from '../src/store/retrieval.exception';
 
@@ -70,7 +75,11 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
   let store: LanceChunkStore;
   let loader: DocumentLoader;
   let ingestion: IngestionService;
-  let search: SearchService;
+  let searches: SearchService;
+  const search = {
+    search: async (tenantId: string, collection: string, query: string, topK: number): Promise<SearchHit[]> =>
+      (await searches.search({ tenantId, collection, query, topK })).passages,
+  };
 
   beforeEach(async () => {
     work = await mkdtemp(join(tmpdir(), 'retrieval-e2e-'));
@@ -78,8 +87,14 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
     await writeTree(corpus, CORPUS);
     store = new LanceChunkStore({ directory: join(work, 'lancedb') });
     loader = new DocumentLoader({ root: corpus });
-    ingestion = new IngestionService(store, new MarkdownChunker(tokens));
-    search = new SearchService(store);
+    searches = new SearchService(store, new ContextAssembler(tokens), undefined, undefined);
+    const chunker = new MarkdownChunker(tokens);
+    ingestion = new IngestionService({
+      store,
+      parser: new DocumentParser(new HtmlToMarkdown(), new PdfTextExtractor()),
+      chunkerFor: () => chunker,
+      onCollectionChanged: (tenantId, collection) => searches.invalidate(tenantId, collection),
+    });
   });
 
   afterEach(async () => {
@@ -178,7 +193,7 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
   it('deletes a document so that it is no longer found', async () => {
     await ingestion.ingest('acme', 'handbook', await loader.load(['.']));
 
-    expect(await store.deleteDocument('acme', 'handbook', 'guides/billing/invoices.md')).toBe(1);
+    expect(await ingestion.deleteDocument('acme', 'handbook', 'guides/billing/invoices.md')).toBe(1);
     expect(await search.search('acme', 'handbook', 'monthly invoice PDF', 5)).toEqual([]);
     // Deleted documents are ingested again on the next run (no stale hash remains).
     const next = await ingestion.ingest('acme', 'handbook', await loader.load(['guides/billing']));
@@ -204,7 +219,7 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
   it('validates the whole request before writing anything', async () => {
     const good = { source: 'ok.md', mediaType: 'text/markdown', content: '# Ok\n\nzeppelin' };
     await expect(
-      ingestion.ingest('acme', 'handbook', [good, { source: 'page.html', mediaType: 'text/html', content: '<p>x</p>' }]),
+      ingestion.ingest('acme', 'handbook', [good, { source: 'page.doc', mediaType: 'application/msword', content: 'x' }]),
     ).rejects.toMatchObject({ code: RetrievalErrorCode.UnsupportedMediaType });
     await expect(ingestion.ingest('acme', 'handbook', [good, good])).rejects.toMatchObject({
       code: RetrievalErrorCode.InvalidDocument,
@@ -265,5 +280,38 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
     // Generous bounds for a loaded 2-core CI machine; typical numbers are far lower.
     expect(ingestMs).toBeLessThan(20_000);
     expect(p50).toBeLessThan(250);
+  });
+
+  it('drops near-duplicate chunks of other documents (MinHash/LSH), within a request and against the index', async () => {
+    const policy = (edition: string) =>
+      `# Travel policy\n\nEmployees book flights through the travel portal at least fourteen days ahead. Economy class applies to flights under six hours; longer flights may use premium economy with the approval of a director. Hotels are booked through the same portal, ${edition}.`;
+    const first = await ingestion.ingest('acme', 'dedupe', [
+      { source: 'policies/travel.md', content: policy('and receipts are uploaded within thirty days') },
+      { source: 'mirror/travel-copy.md', content: policy('and receipts are uploaded within thirty days.') },
+    ]);
+    expect(first).toMatchObject({ documentsDone: 2, chunksTotal: 2, chunksWritten: 1, chunksDeduplicated: 1 });
+    const later = await ingestion.ingest('acme', 'dedupe', [{ source: 'old/travel-2019.md', content: policy('and receipts are kept for thirty days') }]);
+    expect(later).toMatchObject({ chunksWritten: 0, chunksDeduplicated: 1 });
+    // A changed version of the same source is not a duplicate of itself.
+    const changed = await ingestion.ingest('acme', 'dedupe', [{ source: 'policies/travel.md', content: policy('and receipts are kept for ninety days') }]);
+    expect(changed).toMatchObject({ chunksWritten: 1, chunksDeduplicated: 0 });
+    expect((await search.search('acme', 'dedupe', 'travel portal flights', 5)).map((h) => h.source)).toEqual(['policies/travel.md']);
+  });
+
+  it('counts each JSONL record as a document and ingests HTML and PDF files from disk', async () => {
+    await writeTree(corpus, {
+      'mixed/faq.jsonl': [JSON.stringify({ id: 'a', text: 'Refunds take five days.' }), JSON.stringify({ id: 'b', text: 'Passwords expire yearly.' })].join('\n'),
+      'mixed/page.html': '<html><head><title>Status</title></head><body><nav>Home About</nav><h1>Status</h1><p>All systems nominal on the zebra cluster.</p></body></html>',
+    });
+    await writeFile(join(corpus, 'mixed/manual.pdf'), simplePdf([['Intro page'], ['The walrus valve sits on page two.']]));
+    const events: IngestProgress[] = [];
+    const result = await ingestion.ingest('acme', 'mixed', await loader.load(['mixed']), (p) => {
+      events.push(p);
+    });
+    expect(result).toMatchObject({ documentsDone: 4, documentsTotal: 4, done: true });
+    expect(events.map((e) => e.currentSource)).toEqual(['mixed/faq.jsonl#a', 'mixed/faq.jsonl#b', 'mixed/manual.pdf', 'mixed/page.html', '']);
+    expect((await search.search('acme', 'mixed', 'walrus valve', 5))[0]).toMatchObject({ source: 'mixed/manual.pdf', page: 2 });
+    expect((await search.search('acme', 'mixed', 'zebra cluster', 5))[0]).toMatchObject({ source: 'mixed/page.html', title: 'Status', section: 'Status' });
+    expect((await search.search('acme', 'mixed', 'refunds', 5))[0]).toMatchObject({ source: 'mixed/faq.jsonl#a' });
   });
 });

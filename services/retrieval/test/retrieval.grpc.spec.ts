@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { Retrieval, type IngestProgress } from '@llmops/contracts';
+import { Retrieval, SearchMode, type IngestProgress } from '@llmops/contracts';
 import { loadServiceEnvironment } from '@llmops/config';
 import { createGrpcClient, ErrorCode, PlatformError, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
@@ -92,7 +92,7 @@ describe('Retrieval gRPC service over a real socket (real LanceDB, real files, r
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
     };
     const config = loadRetrievalConfig(env);
-    expect(config).toEqual({ dataDir: join(work, 'lancedb'), ingestRoot });
+    expect(config).toMatchObject({ dataDir: join(work, 'lancedb'), ingestRoot });
 
     events = new EventPublisher({
       brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
@@ -106,7 +106,8 @@ describe('Retrieval gRPC service over a real socket (real LanceDB, real files, r
       logger: createJsonLogger('retrieval', 'silent'),
     };
     store = new LanceChunkStore({ directory: config.dataDir });
-    handle = await startGrpcService(RetrievalModule.forRoot(runtime, config, store), { address: '127.0.0.1:0', services: [Retrieval] });
+    // Keyword-only here (no embedder); dense and hybrid search over gRPC are in dense-search.spec.ts.
+    handle = await startGrpcService(RetrievalModule.forRoot(runtime, config, { store }), { address: '127.0.0.1:0', services: [Retrieval] });
     client = createGrpcClient(Retrieval, `127.0.0.1:${handle.port}`);
   });
 
@@ -229,7 +230,7 @@ describe('Retrieval gRPC service over a real socket (real LanceDB, real files, r
     const missing = await failureOf(collect(client.ingest({ context: acme, collection: 'handbook', documents: [canary], paths: ['nope.md'] })));
     expect(missing.code).toBe(ErrorCode.NotFound);
     const unsupported = await failureOf(
-      collect(client.ingest({ context: acme, collection: 'handbook', documents: [{ source: 'x.html', mediaType: 'text/html', content: '<p>' }] })),
+      collect(client.ingest({ context: acme, collection: 'handbook', documents: [{ source: 'x.doc', mediaType: 'application/msword', content: 'x' }] })),
     );
     expect(unsupported.code).toBe(ErrorCode.InvalidRequest);
     const empty = await failureOf(collect(client.ingest({ context: acme, collection: 'handbook' })));
@@ -260,5 +261,51 @@ describe('Retrieval gRPC service over a real socket (real LanceDB, real files, r
     const { passages } = await client.search({ context: acme, collection: 'cancelled', query: 'quokka', topK: 50 });
     expect(passages.length).toBeGreaterThanOrEqual(seen.length);
     expect(passages.length).toBeLessThanOrEqual(seen.length + 2);
+  });
+
+  it('filters by tags and access lists, assembles a cited context, and reports the mode used', async () => {
+    await collect(
+      client.ingest({
+        context: acme,
+        collection: 'filtered',
+        documents: [
+          { source: 'public.md', content: '# Lunch\n\n## Menu\n\nThe canteen serves falafel on Tuesdays.', tags: ['food'] },
+          { source: 'hr.md', content: '# HR\n\n## Pay\n\nFalafel allowance is part of the salary review.', tags: ['hr'], access: ['group:hr'] },
+        ],
+      }),
+    );
+    const search = (extra: Record<string, unknown>) => client.search({ context: acme, collection: 'filtered', query: 'falafel', topK: 5, ...extra });
+    expect((await search({})).passages.map((p) => p.source)).toEqual(['public.md']);
+    expect((await search({ principals: ['user:ann', 'group:hr'] })).passages.map((p) => p.source).sort()).toEqual(['hr.md', 'public.md']);
+    expect((await search({ principals: ['group:hr'], filter: { tagsAny: ['hr'] } })).passages.map((p) => p.source)).toEqual(['hr.md']);
+
+    const withContext = await search({ contextTokenBudget: 200 });
+    expect(withContext.mode).toBe(SearchMode.KEYWORD);
+    expect(withContext.nothingRelevant).toBe(false);
+    expect(withContext.passages[0]).toMatchObject({ source: 'public.md', title: 'Lunch', section: 'Lunch > Menu', citation: 1, tags: ['food'], page: 0 });
+    expect(withContext.context).toBe('[1] public.md § Lunch > Menu\nThe canteen serves falafel on Tuesdays.');
+    expect(withContext.contextTokens).toBeGreaterThan(5);
+
+    const nothing = await search({ query: 'quantum chromodynamics' });
+    expect(nothing).toMatchObject({ passages: [], nothingRelevant: true });
+    // Dense search needs an embedder; this server has none.
+    const dense = await failureOf(search({ mode: SearchMode.DENSE }));
+    expect(dense.code).toBe(ErrorCode.Unavailable);
+    expect(dense.message).toMatch(/embedder/);
+  });
+
+  it('serves a repeated query from the cache until the collection changes', async () => {
+    const query = { context: acme, collection: 'cached', query: 'Heron  sightings?', topK: 5 };
+    await collect(client.ingest({ context: acme, collection: 'cached', documents: [{ source: 'a.md', content: '# Birds\n\nheron sightings by the lake' }] }));
+    expect((await client.search(query)).cached).toBe(false);
+    const again = await client.search({ ...query, query: 'heron sightings' });
+    expect(again.cached).toBe(true);
+    expect(again.passages.map((p) => p.source)).toEqual(['a.md']);
+    await collect(client.ingest({ context: acme, collection: 'cached', documents: [{ source: 'b.md', content: '# More\n\nheron sightings at dawn' }] }));
+    const fresh = await client.search(query);
+    expect(fresh.cached).toBe(false);
+    expect(fresh.passages.map((p) => p.source).sort()).toEqual(['a.md', 'b.md']);
+    await client.deleteDocument({ context: acme, collection: 'cached', source: 'b.md' });
+    expect((await client.search(query)).passages.map((p) => p.source)).toEqual(['a.md']);
   });
 });

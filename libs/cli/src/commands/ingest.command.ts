@@ -1,10 +1,19 @@
-import { Retrieval } from '@llmops/contracts';
+import { Retrieval, type IngestProgress } from '@llmops/contracts';
 import { createGrpcClient } from '@llmops/grpc';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import type { CliTarget } from './cli-context';
 
-const MEDIA_TYPES: Record<string, string> = { '.md': 'text/markdown', '.markdown': 'text/markdown', '.txt': 'text/plain' };
+const MEDIA_TYPES: Record<string, string> = {
+  '.md': 'text/markdown',
+  '.markdown': 'text/markdown',
+  '.txt': 'text/plain',
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.pdf': 'application/pdf',
+  '.jsonl': 'application/x-ndjson',
+  '.ndjson': 'application/x-ndjson',
+};
 
 function collect(path: string, into: string[]): void {
   const stats = statSync(path);
@@ -18,33 +27,55 @@ function collect(path: string, into: string[]): void {
   }
 }
 
-/** Reads text and Markdown files here and sends them to the retrieval service, with progress. */
+/** One line of the progress display: a bar over documents, then what was written, skipped and deduplicated. */
+export function progressLine(progress: IngestProgress, width = 24): string {
+  const total = Math.max(1, progress.documentsTotal);
+  const filled = Math.min(width, Math.round((width * progress.documentsDone) / total));
+  const percent = Math.floor((100 * progress.documentsDone) / total);
+  const current = progress.currentSource ? `  ${progress.currentSource.length > 40 ? `…${progress.currentSource.slice(-39)}` : progress.currentSource}` : '';
+  return (
+    `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${String(percent).padStart(3)}% ` +
+    `${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksWritten} chunks, ` +
+    `${progress.documentsSkipped} unchanged, ${progress.chunksDeduplicated} duplicates${current}`
+  );
+}
+
+/** Reads Markdown, text, HTML, PDF and JSONL files here and sends them to the retrieval service, with a progress bar from the stream. */
 export async function ingest(target: CliTarget, path: string, options: { collection: string; tenant: string }): Promise<{ chunks: number; documents: number }> {
   const root = resolve(path);
   const files: string[] = [];
   collect(root, files);
-  if (files.length === 0) throw new Error(`no .md, .markdown or .txt files under ${path}`);
+  if (files.length === 0) throw new Error(`no ${Object.keys(MEDIA_TYPES).join(', ')} files under ${path}`);
   const base = statSync(root).isDirectory() ? root : resolve(root, '..');
-  const documents = files.map((file) => ({
-    source: relative(target.repoRoot, file).startsWith('..') ? relative(base, file) : relative(target.repoRoot, file),
-    content: readFileSync(file, 'utf8'),
-    mediaType: MEDIA_TYPES[extname(file).toLowerCase()] ?? 'text/plain',
-  }));
+  const documents = files.map((file) => {
+    const mediaType = MEDIA_TYPES[extname(file).toLowerCase()] ?? 'text/plain';
+    const binary = mediaType === 'application/pdf';
+    return {
+      source: relative(target.repoRoot, file).startsWith('..') ? relative(base, file) : relative(target.repoRoot, file),
+      content: binary ? '' : readFileSync(file, 'utf8'),
+      ...(binary ? { contentBytes: new Uint8Array(readFileSync(file)) } : {}),
+      mediaType,
+      updatedAtMs: BigInt(Math.floor(statSync(file).mtimeMs)),
+    };
+  });
   const retrieval = createGrpcClient(Retrieval, target.addresses.retrieval);
-  let chunks = 0;
+  let last: IngestProgress | undefined;
+  const interactive = process.stderr.isTTY === true;
   try {
     for await (const progress of retrieval.ingest(
       { context: { tenantId: options.tenant }, collection: options.collection, documents },
-      { timeoutMs: 10 * 60_000 },
+      { timeoutMs: 30 * 60_000 },
     )) {
-      chunks = progress.chunksWritten;
-      const bar = '█'.repeat(Math.round((20 * progress.documentsDone) / Math.max(1, progress.documentsTotal))).padEnd(20, '░');
-      process.stderr.write(`\r${bar} ${progress.documentsDone}/${progress.documentsTotal} documents, ${progress.chunksWritten} chunks, ${progress.documentsSkipped} unchanged`);
+      last = progress;
+      // A terminal gets one line redrawn in place; a log gets a line per tenth of the work.
+      if (interactive) process.stderr.write(`\r\x1b[2K${progressLine(progress)}`);
+      else if (progress.done || progress.documentsDone % Math.max(1, Math.ceil(progress.documentsTotal / 10)) === 0) process.stderr.write(`${progressLine(progress)}\n`);
     }
-    process.stderr.write('\n');
+    if (interactive) process.stderr.write('\n');
   } finally {
     retrieval.close();
   }
-  console.log(`ingested ${documents.length} documents into collection "${options.collection}" (${chunks} chunks written)`);
+  const chunks = last?.chunksWritten ?? 0;
+  console.log(`ingested ${last?.documentsTotal ?? documents.length} documents into collection "${options.collection}" (${chunks} chunks written)`);
   return { chunks, documents: documents.length };
 }

@@ -13,6 +13,10 @@ describe('retrieval error mapping', () => {
       [RetrievalErrorCode.PathNotFound]: ErrorCode.NotFound,
       [RetrievalErrorCode.DocumentTooLarge]: ErrorCode.InputTooLarge,
       [RetrievalErrorCode.StoreFailure]: ErrorCode.Internal,
+      [RetrievalErrorCode.EmbedderUnavailable]: ErrorCode.Unavailable,
+      [RetrievalErrorCode.RerankFailure]: ErrorCode.Unavailable,
+      [RetrievalErrorCode.InvalidQuery]: ErrorCode.InvalidRequest,
+      [RetrievalErrorCode.RedactionFailure]: ErrorCode.Unavailable,
     };
     for (const code of Object.values(RetrievalErrorCode)) expect([code, errorCodeOf(code)]).toEqual([code, expected[code]]);
   });

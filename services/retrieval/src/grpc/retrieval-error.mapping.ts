@@ -8,7 +8,12 @@ export function errorCodeOf(code: RetrievalErrorCode): ErrorCode {
     case RetrievalErrorCode.InvalidTenant:
     case RetrievalErrorCode.InvalidDocument:
     case RetrievalErrorCode.UnsupportedMediaType:
+    case RetrievalErrorCode.InvalidQuery:
       return ErrorCode.InvalidRequest;
+    case RetrievalErrorCode.EmbedderUnavailable:
+    case RetrievalErrorCode.RerankFailure:
+    case RetrievalErrorCode.RedactionFailure:
+      return ErrorCode.Unavailable;
     case RetrievalErrorCode.PathNotFound:
       return ErrorCode.NotFound;
     case RetrievalErrorCode.PathOutsideRoot:

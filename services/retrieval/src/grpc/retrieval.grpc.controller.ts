@@ -19,18 +19,19 @@ import { ErrorCode, GrpcCallContext, GrpcRpc, PlatformError } from '@llmops/grpc
 import { LlmopsAttributes } from '@llmops/telemetry';
 import { IngestDocumentsUseCase } from '../ingestion/ingest-documents.use-case';
 import type { IngestProgress as DomainIngestProgress } from '../ingestion/ingestion.service';
-import { CHUNK_STORE, RETRIEVAL_LOGGER } from '../retrieval.tokens';
+import { IngestionService } from '../ingestion/ingestion.service';
+import { RETRIEVAL_LOGGER } from '../retrieval.tokens';
 import { SearchService } from '../search/search.service';
-import type { ChunkStore } from '../store/chunk-store';
 import { streamFromListener } from './listener-stream';
 import { toPlatformError } from './retrieval-error.mapping';
+import { PROTO_MODE_OF, toIngestDocument, toSearchQuery } from './search-request.mapping';
 
 @Controller()
 export class RetrievalGrpcController {
   constructor(
     private readonly ingestion: IngestDocumentsUseCase,
     private readonly searches: SearchService,
-    @Inject(CHUNK_STORE) private readonly store: ChunkStore,
+    private readonly documents: IngestionService,
     @Inject(RETRIEVAL_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -41,7 +42,7 @@ export class RetrievalGrpcController {
     const command = {
       tenantId,
       collection: request.collection,
-      documents: request.documents.map(({ source, content, mediaType }) => ({ source, content, mediaType })),
+      documents: request.documents.map(toIngestDocument),
       paths: request.paths,
     };
     try {
@@ -57,9 +58,16 @@ export class RetrievalGrpcController {
     const tenantId = tenantOf(request);
     annotateActiveSpan(tenantId, request.collection);
     try {
-      const hits = await this.searches.search(tenantId, request.collection, request.query, request.topK);
-      trace.getActiveSpan()?.setAttribute(LlmopsAttributes.passages, hits.length);
-      return create(SearchResponseSchema, { passages: hits });
+      const result = await this.searches.search(toSearchQuery(tenantId, request));
+      trace.getActiveSpan()?.setAttribute(LlmopsAttributes.passages, result.passages.length);
+      return create(SearchResponseSchema, {
+        passages: result.passages.map((hit) => ({ ...hit, tags: [...hit.tags], updatedAtMs: BigInt(hit.updatedAt.getTime()) })),
+        nothingRelevant: result.nothingRelevant,
+        context: result.context,
+        contextTokens: result.contextTokens,
+        mode: PROTO_MODE_OF[result.mode],
+        cached: result.cached,
+      });
     } catch (error) {
       throw this.failure(error, call);
     }
@@ -70,7 +78,7 @@ export class RetrievalGrpcController {
     const tenantId = tenantOf(request);
     annotateActiveSpan(tenantId, request.collection);
     try {
-      const chunksDeleted = await this.store.deleteDocument(tenantId, request.collection, request.source);
+      const chunksDeleted = await this.documents.deleteDocument(tenantId, request.collection, request.source);
       return create(DeleteDocumentResponseSchema, { chunksDeleted });
     } catch (error) {
       throw this.failure(error, call);

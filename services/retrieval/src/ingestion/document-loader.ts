@@ -1,13 +1,17 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RetrievalErrorCode, RetrievalException } from '../store/retrieval.exception';
-import { mediaTypeForPath, type SupportedMediaType } from './media-type';
+import { mediaTypeForPath, PDF, SUPPORTED_EXTENSIONS, type SupportedMediaType } from './media-type';
 
 export interface LoadedDocument {
   /** Path relative to the loader's root, with '/' separators: the citation users see. */
   readonly source: string;
   readonly mediaType: SupportedMediaType;
   readonly content: string;
+  /** PDF files only. */
+  readonly bytes?: Uint8Array;
+  /** The file's modification time. */
+  readonly updatedAt: Date;
 }
 
 export interface DocumentLoaderOptions {
@@ -21,7 +25,7 @@ const SKIPPED_DIRECTORIES = new Set(['node_modules', 'dist']);
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /**
- * Reads .md, .markdown and .txt files from the service's disk, walking directories recursively
+ * Reads Markdown, text, HTML, PDF and JSONL files from the service's disk, walking directories recursively
  * (skipping node_modules, dist and hidden entries). Paths are confined to the root so that an
  * Ingest request cannot read arbitrary files, symbolic links included.
  */
@@ -64,7 +68,7 @@ export class DocumentLoader {
       if (!mediaTypeForPath(real)) {
         throw new RetrievalException(
           RetrievalErrorCode.UnsupportedMediaType,
-          `file ${JSON.stringify(path)} is not .md, .markdown or .txt`,
+          `file ${JSON.stringify(path)} is not one of ${SUPPORTED_EXTENSIONS.join(', ')}`,
         );
       }
       return [real];
@@ -93,14 +97,16 @@ export class DocumentLoader {
 
   private async read(root: string, file: string): Promise<LoadedDocument> {
     const source = relative(root, file).split(sep).join('/');
-    const { size } = await stat(file);
+    const { size, mtime } = await stat(file);
     if (size > this.maxFileBytes) {
       throw new RetrievalException(
         RetrievalErrorCode.DocumentTooLarge,
         `file ${JSON.stringify(source)} is ${size} bytes; the limit is ${this.maxFileBytes}`,
       );
     }
+    const mediaType = mediaTypeForPath(file)!;
+    if (mediaType === PDF) return { source, mediaType, content: '', bytes: new Uint8Array(await readFile(file)), updatedAt: mtime };
     const content = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
-    return { source, mediaType: mediaTypeForPath(file)!, content };
+    return { source, mediaType, content, updatedAt: mtime };
   }
 }

@@ -1,17 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { ChunkStore } from '../store/chunk-store';
+import type { TextEmbedder } from '../embedding/text-embedder';
+import type { ChunkStore, ChunkToStore } from '../store/chunk-store';
 import { canonicalCollectionName, requireTenantId } from '../store/collection-name';
-import { RetrievalErrorCode, RetrievalException } from '../store/retrieval.exception';
+import type { DocumentParser, IngestDocumentInput, ParsedDocument } from './document-parser';
 import type { MarkdownChunker } from './markdown-chunker';
-import { resolveMediaType, type SupportedMediaType } from './media-type';
+import { MinHasher } from './minhash';
 
-export interface IngestDocumentInput {
-  /** Path or URL: the document's identity within the tenant's collection and the citation users see. */
-  readonly source: string;
-  readonly content: string;
-  /** text/markdown or text/plain; when empty, inferred from the source's extension. */
-  readonly mediaType?: string;
-}
+export type { IngestDocumentInput } from './document-parser';
 
 export interface IngestProgress {
   readonly documentsDone: number;
@@ -19,6 +13,9 @@ export interface IngestProgress {
   readonly chunksWritten: number;
   /** Documents whose content was unchanged since their last ingestion. */
   readonly documentsSkipped: number;
+  /** Chunks not stored because a near-identical chunk of another document is already indexed. */
+  readonly chunksDeduplicated: number;
+  readonly chunksTotal: number;
   readonly currentSource: string;
   readonly done: boolean;
 }
@@ -26,16 +23,39 @@ export interface IngestProgress {
 /** Awaited before the next document, so a slow consumer (a gRPC stream) applies back-pressure. */
 export type IngestProgressListener = (progress: IngestProgress) => void | Promise<void>;
 
+export interface IngestionDependencies {
+  readonly store: ChunkStore;
+  readonly parser: DocumentParser;
+  /** The chunker configured for a collection (sizes differ per collection). */
+  readonly chunkerFor: (collection: string) => MarkdownChunker;
+  /** Undefined: keyword-only collections. */
+  readonly embedder?: TextEmbedder;
+  /** Called after a collection changed (to drop cached search results). */
+  readonly onCollectionChanged?: (tenantId: string, collection: string) => void;
+  /** Text redaction applied to every chunk before it is embedded and stored, when the collection asks for it. */
+  readonly redactorFor?: (collection: string) => ((tenantId: string, source: string, texts: string[]) => Promise<string[]>) | undefined;
+}
+
+/** Shared LSH band keys with a stored chunk above which a chunk counts as a near-duplicate (~Jaccard 0.8). */
+const MIN_SHARED_BANDS = 6;
+/** MinHash similarity above which two chunks of one ingestion run count as near-duplicates. */
+const RUN_DUPLICATE_SIMILARITY = 0.8;
 /**
- * Ingests documents into a tenant's collection: unchanged documents (same sha256 as stored) are
- * skipped, changed ones are re-chunked and replace their previous chunks. The listener hears once
- * per document and once more with done = true.
+ * Shorter chunks are never dropped as duplicates: on a dozen words one differing word (a host
+ * name, a version) already leaves Jaccard above 0.8, and such chunks differ in what matters.
+ */
+const MIN_DEDUPLICATED_WORDS = 20;
+
+/**
+ * Ingests documents into a tenant's collection: unchanged documents (same content hash as
+ * stored) are skipped, changed ones are re-chunked and replace their previous chunks, chunks
+ * nearly identical to one of another document are dropped (MinHash/LSH), and the rest are
+ * embedded and stored. The listener hears once per document and once more with done = true.
  */
 export class IngestionService {
-  constructor(
-    private readonly store: ChunkStore,
-    private readonly chunker: MarkdownChunker,
-  ) {}
+  private readonly minHasher = new MinHasher();
+
+  constructor(private readonly deps: IngestionDependencies) {}
 
   async ingest(
     tenantId: string,
@@ -46,72 +66,129 @@ export class IngestionService {
   ): Promise<IngestProgress> {
     requireTenantId(tenantId);
     const name = canonicalCollectionName(collection);
-    // Validate everything first so that one bad document fails the request before anything is written.
-    const prepared = prepare(documents);
+    this.deps.parser.validate(documents);
 
-    let documentsDone = 0;
-    let documentsSkipped = 0;
-    let chunksWritten = 0;
-    const progress = (currentSource: string, done: boolean): IngestProgress => ({
-      documentsDone,
-      documentsTotal: prepared.length,
-      chunksWritten,
-      documentsSkipped,
-      currentSource,
-      done,
-    });
+    const counts = { documentsDone: 0, documentsSkipped: 0, chunksWritten: 0, chunksDeduplicated: 0, chunksTotal: 0 };
+    let documentsTotal = documents.length;
+    const progress = (currentSource: string, done: boolean): IngestProgress => ({ ...counts, documentsTotal, currentSource, done });
+    const runSignatures = new Map<string, { source: string; signature: Uint32Array }[]>();
+    let changed = false;
 
     try {
-      for (const document of prepared) {
+      for (const input of documents) {
         signal?.throwIfAborted();
-        const contentHash = sha256(document.content);
-        const storedHash = await this.store.documentHash(tenantId, name, document.source);
-        if (storedHash === contentHash) {
-          documentsSkipped++;
-        } else {
-          const chunks = this.chunker.chunk(document);
-          chunksWritten += await this.store.upsertDocumentChunks(tenantId, name, document.source, contentHash, chunks);
+        const parsed = await this.deps.parser.parse(input);
+        // A JSONL file counts as the records it holds.
+        documentsTotal += parsed.length - 1;
+        for (const document of parsed) {
+          signal?.throwIfAborted();
+          if ((await this.deps.store.documentHash(tenantId, name, document.source)) === document.contentHash) {
+            counts.documentsSkipped++;
+          } else {
+            changed = true;
+            const chunks = await this.chunksOf(tenantId, name, document, runSignatures);
+            counts.chunksTotal += chunks.total;
+            counts.chunksDeduplicated += chunks.total - chunks.kept.length;
+            counts.chunksWritten += await this.deps.store.upsertDocumentChunks(
+              tenantId,
+              name,
+              {
+                source: document.source,
+                contentHash: document.contentHash,
+                mediaType: document.mediaType,
+                tags: document.tags,
+                access: document.access,
+                updatedAt: document.updatedAt ?? new Date(),
+              },
+              chunks.kept,
+            );
+          }
+          counts.documentsDone++;
+          await onProgress?.(progress(document.source, false));
         }
-        documentsDone++;
-        await onProgress?.(progress(document.source, false));
       }
     } finally {
-      // Also after a failure or cancellation: whatever was written should be indexed.
-      if (chunksWritten > 0) await this.store.refreshTextIndex(name);
+      // Also after a failure or cancellation: whatever was written should be indexed and visible.
+      if (changed) {
+        await this.deps.store.refreshIndexes(tenantId, name);
+        this.deps.onCollectionChanged?.(tenantId, name);
+      }
     }
     const final = progress('', true);
     await onProgress?.(final);
     return final;
   }
+
+  async deleteDocument(tenantId: string, collection: string, source: string): Promise<number> {
+    const name = canonicalCollectionName(collection);
+    const deleted = await this.deps.store.deleteDocument(tenantId, name, source);
+    if (deleted > 0) this.deps.onCollectionChanged?.(tenantId, name);
+    return deleted;
+  }
+
+  private async chunksOf(
+    tenantId: string,
+    collection: string,
+    document: ParsedDocument,
+    runSignatures: Map<string, { source: string; signature: Uint32Array }[]>,
+  ): Promise<{ kept: ChunkToStore[]; total: number }> {
+    const chunker = this.deps.chunkerFor(collection);
+    let drafts = document.parts.flatMap((part) =>
+      chunker
+        .chunk({ source: document.source, mediaType: part.mediaType, content: part.content })
+        .map((chunk) => ({ title: document.title ?? chunk.title, section: chunk.section, text: chunk.text, page: part.page })),
+    );
+    const redact = this.deps.redactorFor?.(collection);
+    if (redact && drafts.length > 0) {
+      const texts = await redact(tenantId, document.source, drafts.map((draft) => draft.text));
+      drafts = drafts.map((draft, index) => ({ ...draft, text: texts[index] }));
+    }
+    const signed = drafts.map((draft) => {
+      const signature = this.minHasher.signature(draft.text);
+      return { ...draft, signature, lshBands: this.minHasher.bandKeys(signature) };
+    });
+    const stored = await this.deps.store.existingLshBands(
+      tenantId,
+      collection,
+      signed.flatMap((chunk) => chunk.lshBands),
+      document.source,
+    );
+    const kept = signed.filter((chunk) => {
+      if (wordCount(chunk.text) < MIN_DEDUPLICATED_WORDS) return true;
+      const sharedWithStored = chunk.lshBands.filter((band) => stored.has(band)).length;
+      if (sharedWithStored >= MIN_SHARED_BANDS) return false;
+      const candidates = chunk.lshBands.flatMap((band) => runSignatures.get(band) ?? []);
+      if (candidates.some((other) => other.source !== document.source && MinHasher.similarity(other.signature, chunk.signature) >= RUN_DUPLICATE_SIMILARITY)) {
+        return false;
+      }
+      for (const band of chunk.lshBands) {
+        const entries = runSignatures.get(band) ?? [];
+        entries.push({ source: document.source, signature: chunk.signature });
+        runSignatures.set(band, entries);
+      }
+      return true;
+    });
+    const vectors = this.deps.embedder && kept.length > 0 ? await this.deps.embedder.embed(kept.map(embeddingText)) : undefined;
+    return {
+      total: drafts.length,
+      kept: kept.map((chunk, index) => ({
+        title: chunk.title,
+        section: chunk.section,
+        text: chunk.text,
+        page: chunk.page,
+        lshBands: chunk.lshBands,
+        ...(vectors ? { vector: vectors[index] } : {}),
+      })),
+    };
+  }
 }
 
-interface PreparedDocument {
-  readonly source: string;
-  readonly mediaType: SupportedMediaType;
-  readonly content: string;
+function wordCount(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
 }
 
-function prepare(documents: readonly IngestDocumentInput[]): PreparedDocument[] {
-  const seen = new Set<string>();
-  return documents.map((document, index) => {
-    const source = (document.source ?? '').trim();
-    if (source === '') {
-      throw new RetrievalException(RetrievalErrorCode.InvalidDocument, `document #${index + 1} has no source`);
-    }
-    if (seen.has(source)) {
-      throw new RetrievalException(
-        RetrievalErrorCode.InvalidDocument,
-        `document source ${JSON.stringify(source)} appears more than once in one request`,
-      );
-    }
-    seen.add(source);
-    if (typeof document.content !== 'string') {
-      throw new RetrievalException(RetrievalErrorCode.InvalidDocument, `document ${JSON.stringify(source)} has no content`);
-    }
-    return { source, mediaType: resolveMediaType(source, document.mediaType), content: document.content };
-  });
-}
-
-function sha256(content: string): string {
-  return createHash('sha256').update(content, 'utf8').digest('hex');
+/** What the embedder sees: the heading path gives short chunks the context their words lack. */
+export function embeddingText(chunk: { title: string; section: string; text: string }): string {
+  const heading = chunk.section.startsWith(chunk.title) ? chunk.section : [chunk.title, chunk.section].filter(Boolean).join(' > ');
+  return heading ? `${heading}\n${chunk.text}` : chunk.text;
 }

@@ -8,6 +8,10 @@ export enum RetrievalErrorCode {
   PathNotFound = 'PATH_NOT_FOUND',
   DocumentTooLarge = 'DOCUMENT_TOO_LARGE',
   StoreFailure = 'STORE_FAILURE',
+  EmbedderUnavailable = 'EMBEDDER_UNAVAILABLE',
+  RerankFailure = 'RERANK_FAILURE',
+  InvalidQuery = 'INVALID_QUERY',
+  RedactionFailure = 'REDACTION_FAILURE',
 }
 
 export class RetrievalException extends Error {

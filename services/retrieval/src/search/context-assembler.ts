@@ -1,0 +1,47 @@
+import type { TokenCounter } from '../ingestion/token-counter';
+
+export interface CitablePassage {
+  readonly source: string;
+  readonly section: string;
+  readonly page: number;
+  readonly text: string;
+}
+
+export interface AssembledContext {
+  readonly text: string;
+  readonly tokens: number;
+  /** For each passage, its [n] marker in the text, or 0 when it did not fit. */
+  readonly citations: number[];
+}
+
+/**
+ * The prompt context for the gateway: passages in rank order, each headed by its citation
+ * "[n] source § section (p. N)", within a token budget. A passage that does not fit is left
+ * out whole (a cut passage misleads more than a missing one) and smaller later ones still go in.
+ */
+export class ContextAssembler {
+  constructor(private readonly tokens: TokenCounter) {}
+
+  assemble(passages: readonly CitablePassage[], budget: number): AssembledContext {
+    const blocks: string[] = [];
+    const citations: number[] = [];
+    let used = 0;
+    for (const passage of passages) {
+      const block = `[${blocks.length + 1}] ${citationLabel(passage)}\n${passage.text.trim()}`;
+      const cost = this.tokens.count(block) + (blocks.length > 0 ? 2 : 0);
+      if (used + cost > budget) {
+        citations.push(0);
+        continue;
+      }
+      blocks.push(block);
+      citations.push(blocks.length);
+      used += cost;
+    }
+    const text = blocks.join('\n\n');
+    return { text, tokens: text === '' ? 0 : this.tokens.count(text), citations };
+  }
+}
+
+export function citationLabel(passage: Pick<CitablePassage, 'source' | 'section' | 'page'>): string {
+  return [passage.source, passage.section ? `§ ${passage.section}` : '', passage.page > 0 ? `(p. ${passage.page})` : ''].filter(Boolean).join(' ');
+}
