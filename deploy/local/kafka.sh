@@ -105,8 +105,11 @@ java_opts() {
 format_storage() {
   [[ -f "$DATA_DIR/data/meta.properties" ]] && return 0
   # A Kafka Uuid is 16 random bytes in unpadded URL-safe base64.
-  local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  # One starting with "-" would be read by the storage tool as an option: draw again.
+  local cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  done
   say "formatting storage in $DATA_DIR/data (cluster $cluster_id)"
   # shellcheck disable=SC2046
   java $(java_opts) -cp "$LIBS_DIR/*" kafka.tools.StorageTool format \

@@ -8,7 +8,7 @@ const QUESTION = 'What is the capital of France? Answer in one sentence.';
  * POST <baseUrl>/chat/completions over keep-alive HTTP/1.1. `baseUrl` ends in /v1 (the gateway's
  * openaiBaseUrl or the fake upstream's url), so the same sender measures both.
  */
-function createHttpChatSender({ baseUrl, apiKey, model, timeoutMs, tags }) {
+function createHttpChatSender({ baseUrl, apiKey, model, timeoutMs, tags, temperature }) {
   const url = new URL(`${baseUrl.replace(/\/$/, '')}/chat/completions`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1024, maxFreeSockets: 1024 });
   const send = (index, phase) =>
@@ -16,6 +16,7 @@ function createHttpChatSender({ baseUrl, apiKey, model, timeoutMs, tags }) {
       const body = JSON.stringify({
         model,
         messages: [{ role: 'user', content: QUESTION }],
+        ...(temperature === undefined ? {} : { temperature }),
         metadata: { ...tags, phase },
       });
       const request = http.request(
@@ -59,14 +60,14 @@ function createHttpChatSender({ baseUrl, apiKey, model, timeoutMs, tags }) {
 }
 
 /** Gateway.Complete over one gRPC channel (HTTP/2, multiplexed), through @llmops/grpc. */
-function createGrpcChatSender({ address, apiKey, model, timeoutMs, tags }) {
+function createGrpcChatSender({ address, apiKey, model, timeoutMs, tags, temperature }) {
   const { Gateway } = require('@llmops/contracts');
   const { createGrpcClient } = require('@llmops/grpc');
   const client = createGrpcClient(Gateway, address);
   const send = async (index, phase) => {
     try {
       const response = await client.complete(
-        { model, messages: [{ role: 'user', content: QUESTION }], tags: { ...tags, phase } },
+        { model, messages: [{ role: 'user', content: QUESTION }], tags: { ...tags, phase }, ...(temperature === undefined ? {} : { params: { temperature } }) },
         { metadata: { authorization: `Bearer ${apiKey}` }, timeoutMs },
       );
       if (!response.content) return { ok: false, error: 'empty answer' };

@@ -75,6 +75,17 @@ function trace(eventId: string, traceId: string, tenantId = 'tenant-a', override
     outputVerdict: 'pass',
     citations: 2,
     collection: 'docs',
+    routeReason: 'rule "simple" matched (complexity simple) → route "cheap"',
+    routeRule: 'simple',
+    experiment: 'exp-1',
+    experimentArm: 'treatment',
+    cacheStatus: 'miss',
+    budgetAction: 'allow',
+    attempts: [
+      { model: { provider: 'openai', model: 'gpt-4o', version: '2024-08-06' }, latencyMs: 0, retry: 0, skipped: true, errorCode: 'CIRCUIT_OPEN', error: 'breaker open' },
+      { model: { provider: 'openai', model: 'gpt-4o-mini', version: '2024-07-18' }, latencyMs: 12.5, retry: 0, errorCode: 'RATE_LIMITED', error: '429 rate limited' },
+      { model: { provider: 'openai', model: 'gpt-4o-mini', version: '2024-07-18' }, latencyMs: 230, retry: 1 },
+    ],
     ...overrides,
   });
 }
@@ -124,7 +135,7 @@ const samples = {
     direction: 'input',
     action: GuardrailAction.REDACT,
     findings: [
-      { type: 'email', detector: 'regex.email', messageIndex: 1, start: 10, end: 25, score: 1 },
+      { type: 'email', detector: 'regex.email', messageIndex: 1, start: 10, end: 25, score: 1, category: 'pii', label: 'email', action: GuardrailAction.REDACT },
       { type: 'payment_card', detector: 'luhn', messageIndex: 1, start: 40, end: 56, score: 0.99 },
     ],
     latencyMs: 3.25,
@@ -182,9 +193,9 @@ describe('migrations', () => {
   it('apply every file, and a second run applies nothing', async () => {
     const runner = new MigrationRunner({ client, directory: migrations });
     const first = await runner.run();
-    expect(first.applied).toEqual(['0001_init.sql', '0002_traces_hourly.sql']);
+    expect(first.applied).toEqual(['0001_init.sql', '0002_traces_hourly.sql', '0003_trace_routing.sql', '0004_trace_attempts.sql', '0005_guardrail_finding_details.sql']);
     const second = await runner.run();
-    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init.sql', '0002_traces_hourly.sql'] });
+    expect(second).toEqual({ applied: [], alreadyApplied: ['0001_init.sql', '0002_traces_hourly.sql', '0003_trace_routing.sql', '0004_trace_attempts.sql', '0005_guardrail_finding_details.sql'] });
 
     const tables = await queryClickhouse<{ name: string; engine: string }>({
       client,
@@ -361,5 +372,78 @@ describe('ReportRunner', () => {
     expect(err).toBeInstanceOf(ClickHouseQueryError);
     expect(err.kind).toBe(ClickHouseErrorKind.UnknownIdentifier);
     expect(err.retryable).toBe(false);
+  });
+});
+
+describe('experiment_comparison report', () => {
+  const since = new Date(NOW - 3_600_000).toISOString();
+  // control: 40 answers in ~100 ms at $0.001, 30 of 40 thumbs up; treatment: ~200 ms at $0.002, 10 of 40.
+  const arms = [
+    { arm: 'control', latency: 100, cost: 0.001, ups: 30, score: 0.8 },
+    { arm: 'treatment', latency: 200, cost: 0.002, ups: 10, score: 0.6 },
+  ];
+
+  beforeAll(async () => {
+    const traces = arms.flatMap(({ arm, latency, cost }) =>
+      Array.from({ length: 40 }, (_, index) =>
+        trace(`ev-exp-${arm}-${index}`, `trace-exp-${arm}-${index}`, 'tenant-exp', {
+          experiment: 'exp-report',
+          experimentArm: arm,
+          latencyMs: latency + (index % 5) * 5 - 10,
+          costUsd: cost,
+        }),
+      ),
+    );
+    // Left out of the comparison: a shadow copy and a failed request.
+    traces.push(trace('ev-exp-shadow', 'trace-exp-shadow', 'tenant-exp', { experiment: 'exp-report', experimentArm: 'shadow', shadow: true, shadowOf: 'trace-exp-control-0' }));
+    traces.push(trace('ev-exp-error', 'trace-exp-error', 'tenant-exp', { experiment: 'exp-report', experimentArm: 'control', status: 'error', latencyMs: 9000 }));
+    await sink.write('llmops.traces.v1', traces);
+    await sink.write(
+      'llmops.feedback.v1',
+      arms.flatMap(({ arm, ups }) =>
+        Array.from({ length: 40 }, (_, index) =>
+          create(FeedbackEventSchema, { eventId: `ev-exp-fb-${arm}-${index}`, traceId: `trace-exp-${arm}-${index}`, occurredAt: at(1), context: context('tenant-exp'), thumbs: index < ups ? 1 : -1 }),
+        ),
+      ),
+    );
+    await sink.write(
+      'llmops.evals.v1',
+      arms.flatMap(({ arm, score }) =>
+        Array.from({ length: 10 }, (_, index) =>
+          create(EvalResultEventSchema, { eventId: `ev-exp-eval-${arm}-${index}`, runId: 'online', occurredAt: at(2), tenantId: 'tenant-exp', metric: 'faithfulness', score: score + (index % 2) * 0.1, traceId: `trace-exp-${arm}-${index}` }),
+        ),
+      ),
+    );
+  });
+
+  it('compares arms with the control: thumbs-up rate by z-test, latency, cost and score by Welch t-test', async () => {
+    const reports = new ReportRunner(client, { maxResultRows: 1000 });
+    const result = await reports.run('experiment_comparison', { experiment: 'exp-report', since });
+    expect(result.rows.map((row) => [row.arm, Number(row.is_control), Number(row.requests), Number(row.rated), Number(row.thumbs_up)])).toEqual([
+      ['control', 1, 40, 40, 30],
+      ['treatment', 0, 40, 40, 10],
+    ]);
+    const [control, treatment] = result.rows as Array<Record<string, number>>;
+    expect(control!.thumbs_up_rate).toBe(0.75);
+    expect(treatment!.thumbs_up_rate).toBe(0.25);
+    expect(control!.thumbs_up_p_value).toBeNull(); // nan: the control is not compared with itself
+    // pooled two-proportion z: (0.25 − 0.75) / sqrt(0.5 × 0.5 × (1/40 + 1/40)) = −4.4721
+    expect(treatment!.thumbs_up_z).toBeCloseTo(-4.4721, 3);
+    expect(treatment!.thumbs_up_p_value).toBeLessThan(0.0001);
+    expect(treatment!.latency_diff_ms).toBeCloseTo(100, 6);
+    expect(treatment!.latency_p_value).toBeLessThan(0.0001);
+    expect(treatment!.cost_diff_usd).toBeCloseTo(0.001, 9);
+    expect(Number(treatment!.scored)).toBe(10);
+    expect(treatment!.eval_score_diff).toBeCloseTo(-0.2, 9);
+    expect(treatment!.eval_score_p_value).toBeLessThan(0.0001);
+  });
+
+  it('takes the control arm from the caller, and reports no difference between identical arms', async () => {
+    const reports = new ReportRunner(client, { maxResultRows: 1000 });
+    const result = await reports.run('experiment_comparison', { experiment: 'exp-report', since, control_arm: 'treatment', tenant_id: 'tenant-exp' });
+    expect(result.rows.map((row) => row.arm)).toEqual(['treatment', 'control']);
+    expect((result.rows[1] as Record<string, number>).latency_diff_ms).toBeCloseTo(-100, 6);
+    const none = await reports.run('experiment_comparison', { experiment: 'no-such-experiment', since });
+    expect(none.rows).toEqual([]);
   });
 });

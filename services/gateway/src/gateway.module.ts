@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { guardrailPolicyFor, resolveGuardrailPolicies } from '@llmops/config';
 import type { EventPublisher } from '@llmops/kafka';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
-import { CompletionUseCase } from './completion/completion.use-case';
+import { CompletionUseCase, type GuardrailFailMode } from './completion/completion.use-case';
 import { GatewayGrpcController } from './completion/gateway.grpc.controller';
 import type { GatewayConfig } from './config/gateway.config';
 import { FeedbackUseCase } from './feedback/feedback.use-case';
@@ -18,6 +19,8 @@ export class GatewayModule implements OnApplicationShutdown {
   static forRoot(config: GatewayConfig, events: EventPublisher, mesh: MeshClients = createMeshClients(config.environment.mesh)): DynamicModule {
     GatewayModule.mesh = mesh;
     const authenticator = new ApiKeyAuthenticator(config.platform.apiKeys);
+    const guardrailPolicies = resolveGuardrailPolicies(config.platform.guardrails);
+    const guardrailFailMode: GuardrailFailMode = (tenantId, route) => guardrailPolicyFor(guardrailPolicies, config.platform.guardrails, tenantId, route).failMode;
     return {
       module: GatewayModule,
       controllers: [GatewayGrpcController, OpenAiHttpController, MetricsHttpController],
@@ -26,7 +29,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: EVENT_PUBLISHER, useValue: events },
         { provide: MESH_CLIENTS, useValue: mesh },
         { provide: ModelCatalog, useValue: new ModelCatalog(config.platform) },
-        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight) },
+        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight, guardrailFailMode) },
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],
     };

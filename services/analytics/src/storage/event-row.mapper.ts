@@ -62,6 +62,17 @@ export interface StageRow {
   detail: string;
 }
 
+export interface AttemptRow {
+  provider: string;
+  model: string;
+  version: string;
+  latency_ms: number;
+  retry: number;
+  skipped: boolean;
+  error_code: string;
+  error: string;
+}
+
 export interface FindingRow {
   type: string;
   detector: string;
@@ -69,6 +80,10 @@ export interface FindingRow {
   start: number;
   end: number;
   score: number;
+  category: string;
+  label: string;
+  /** What the policy decided for this finding alone. */
+  action: string;
 }
 
 export interface TraceRow extends EventRowBase, ContextColumns, ModelColumns, UsageColumns {
@@ -90,6 +105,15 @@ export interface TraceRow extends EventRowBase, ContextColumns, ModelColumns, Us
   output_verdict: string;
   citations: number;
   collection: string;
+  route_reason: string;
+  route_rule: string;
+  experiment: string;
+  experiment_arm: string;
+  cache_status: string;
+  budget_action: string;
+  shadow: boolean;
+  shadow_of: string;
+  attempts: AttemptRow[];
 }
 
 export interface SpanRow extends EventRowBase {
@@ -239,6 +263,7 @@ const GUARDRAIL_ACTION_NAMES: Record<GuardrailAction, string> = {
   [GuardrailAction.PASS]: 'pass',
   [GuardrailAction.REDACT]: 'redact',
   [GuardrailAction.BLOCK]: 'block',
+  [GuardrailAction.REWRITE]: 'rewrite',
 };
 
 export function traceRow(e: TraceEvent): TraceRow {
@@ -272,6 +297,24 @@ export function traceRow(e: TraceEvent): TraceRow {
     output_verdict: e.outputVerdict,
     citations: e.citations,
     collection: e.collection,
+    route_reason: e.routeReason,
+    route_rule: e.routeRule,
+    experiment: e.experiment,
+    experiment_arm: e.experimentArm,
+    cache_status: e.cacheStatus,
+    budget_action: e.budgetAction,
+    shadow: e.shadow,
+    shadow_of: e.shadowOf,
+    attempts: e.attempts.map((a) => ({
+      provider: a.model?.provider ?? '',
+      model: a.model?.model ?? '',
+      version: a.model?.version ?? '',
+      latency_ms: a.latencyMs,
+      retry: a.retry,
+      skipped: a.skipped,
+      error_code: a.errorCode,
+      error: a.error,
+    })),
   };
 }
 
@@ -335,6 +378,9 @@ export function guardrailEventRow(e: GuardrailEvent): GuardrailEventRow {
       start: f.start,
       end: f.end,
       score: f.score,
+      category: f.category,
+      label: f.label,
+      action: GUARDRAIL_ACTION_NAMES[f.action] ?? `unknown_${f.action}`,
     })),
     latency_ms: e.latencyMs,
   };

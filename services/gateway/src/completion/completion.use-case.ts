@@ -5,6 +5,8 @@ import {
   CitationSchema,
   CompleteResponseSchema,
   CompleteStartedSchema,
+  GenerateResponseSchema,
+  ResponseFormatSchema,
   GuardrailAction,
   RequestContextSchema,
   TraceEventSchema,
@@ -16,6 +18,7 @@ import {
   type CompleteRequest,
   type CompleteResponse,
   type GenerateResponse,
+  type Passage,
   type RequestContext,
   type RouteDecision,
 } from '@llmops/contracts';
@@ -26,6 +29,7 @@ import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } fr
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import type { MeshClients } from '../mesh/mesh-clients';
+import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { StageRecorder } from './stage-recorder';
 
 export type CompletionEndpoint = 'grpc.Complete' | 'grpc.CompleteStream' | 'http.chat.completions';
@@ -45,11 +49,23 @@ const SNIPPET_CHARS = 240;
 const RETRIEVAL_TOP_K = 5;
 const tracer = trace.getTracer('@llmops/gateway');
 
+/** What llmops.yaml says to do when the guardrails service cannot be reached (per tenant and route). */
+export type GuardrailFailMode = (tenantId: string, route: string) => 'open' | 'closed';
+
 interface PreparedRequest {
   context: RequestContext;
   decision: RouteDecision;
   messages: ChatMessage[];
   citations: Citation[];
+  /** The retrieved passages whole: the output check scores groundedness and leaks against them. */
+  passages: Passage[];
+  /** From a reversible input redaction: CheckOutput restores the placeholders for this caller. */
+  redactionVaultId: string;
+  /**
+   * An answer served without calling a model: a cache hit, or "I don't know" when retrieval found
+   * nothing relevant. `reason` names it on the trace's skipped stages.
+   */
+  direct?: { generation: GenerateResponse; reason: 'cache hit' | 'nothing relevant' };
   promptName: string;
   promptVersion: string;
   collection: string;
@@ -69,6 +85,10 @@ class TraceDraft {
   firstTokenMs = 0;
   answer: GenerateResponse | undefined;
   costUsd = 0;
+  /** Retrieval found no passage above the collection's threshold. */
+  nothingRelevant = false;
+  /** Routing's decision, for the trace (reason, rule, arm, cache, budget) and for Settle. */
+  decision: RouteDecision | undefined;
 
   constructor(
     readonly traceId: string,
@@ -85,6 +105,15 @@ class TraceDraft {
  * stage is a span and a row of the trace event, which is published whether the request
  * succeeded, failed or was blocked. Events never hold up the answer.
  */
+/** The answer when the route's documents hold nothing relevant: no model is asked to guess. */
+function noRelevantPassages(collection: string): GenerateResponse {
+  return create(GenerateResponseSchema, {
+    content: `I don't know: the documents in "${collection}" do not cover this question.`,
+    finishReason: 'stop',
+    usage: create(UsageSchema),
+  });
+}
+
 export class CompletionUseCase {
   private inFlight = 0;
 
@@ -94,7 +123,12 @@ export class CompletionUseCase {
     private readonly events: Pick<EventPublisher, 'publish'>,
     /** Requests served at once; past it new ones are refused at once rather than queued. */
     private readonly maxInFlight: number = Number.POSITIVE_INFINITY,
-  ) {}
+    private readonly guardrailFailMode: GuardrailFailMode = () => 'closed',
+  ) {
+    this.feedback = new RoutingFeedback(mesh, events);
+  }
+
+  private readonly feedback: RoutingFeedback;
 
   /**
    * Load shedding: past capacity a queue only makes every request late, so the request over
@@ -131,18 +165,24 @@ export class CompletionUseCase {
   private async completeAdmitted(command: CompletionCommand): Promise<CompleteResponse> {
     return this.withRootSpan(command, async (draft) => {
       const prepared = await this.prepare(draft);
-      const generated = await draft.stages.run(
-        'inference',
-        () =>
-          this.mesh.inference.generate(
-            { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
-            { deadlineMs: command.deadlineMs, signal: command.signal },
-          ),
-        { [GenAiAttributes.operationName]: 'chat' },
-      );
+      const { direct } = prepared;
+      if (!direct) this.shadow(draft, prepared);
+      const generated = direct
+        ? (draft.stages.skip('inference', direct.reason), direct.generation)
+        : await draft.stages.run(
+            'inference',
+            () =>
+              this.mesh.inference.generate(
+                { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
+                { deadlineMs: command.deadlineMs, signal: command.signal },
+              ),
+            { [GenAiAttributes.operationName]: 'chat' },
+          );
       draft.answer = generated;
-      draft.firstTokenMs = generated.timeToFirstTokenMs;
-      const content = await this.checkOutput(draft, prepared, generated.content);
+      draft.firstTokenMs = direct ? draft.stages.elapsedMs() : generated.timeToFirstTokenMs;
+      // A cached answer passed the output check when it was first served, and was stored as sent;
+      // "I don't know" is ours.
+      const content = direct ? (draft.stages.skip('guardrails.output', direct.reason), generated.content) : await this.checkOutput(draft, prepared, generated.content);
       return this.finish(draft, prepared, generated, content);
     });
   }
@@ -173,9 +213,24 @@ export class CompletionUseCase {
           value: create(CompleteStartedSchema, { id: `chatcmpl-${draft.traceId}`, traceId: draft.traceId, route: draft.route, model: prepared.decision.chain[0] }),
         },
       };
+      if (prepared.direct) {
+        const cached = prepared.direct.generation;
+        draft.stages.skip('inference', prepared.direct.reason);
+        draft.stages.skip('guardrails.output', prepared.direct.reason);
+        draft.answer = cached;
+        draft.firstTokenMs = draft.stages.elapsedMs();
+        yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'delta', value: cached.content } };
+        const response = await run(() => this.finish(draft, prepared, cached, cached.content));
+        settled = true;
+        span.end();
+        yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'done', value: response } };
+        return;
+      }
+      this.shadow(draft, prepared);
       const inferenceStart = draft.stages.elapsedMs();
       let content = '';
       let generated: GenerateResponse | undefined;
+      let partial: GenerateResponse | undefined;
       const stream = otelContext.with(spanContext, () =>
         this.mesh.inference.generateStream(
           { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
@@ -188,12 +243,19 @@ export class CompletionUseCase {
             if (content === '') draft.firstTokenMs = draft.stages.elapsedMs();
             content += chunk.event.value;
             yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'delta', value: chunk.event.value } };
+          } else if (chunk.event.case === 'toolCall') {
+            if (draft.firstTokenMs === 0) draft.firstTokenMs = draft.stages.elapsedMs();
+            yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'toolCall', value: chunk.event.value } };
           } else if (chunk.event.case === 'done') {
             generated = chunk.event.value;
+          } else if (chunk.event.case === 'partial') {
+            partial = chunk.event.value;
           }
         }
       } catch (error) {
         draft.stages.record('inference', inferenceStart, 'error', PlatformError.from(error).code);
+        // The stream broke after output went out: what was generated is still recorded and billed.
+        if (partial) await run(() => this.recordPartialUsage(draft, prepared, partial as GenerateResponse));
         throw error;
       }
       draft.stages.record('inference', inferenceStart, 'ok');
@@ -255,67 +317,150 @@ export class CompletionUseCase {
     const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
     const context = draft.context;
     const [verdict, decision] = await Promise.all([
-      stages.run('guardrails.input', () => this.mesh.guardrails.checkInput({ context, messages: request.messages }, hop)),
-      stages.run('routing', () => this.mesh.routing.route({ context, model: request.model, messages: request.messages }, hop)),
+      this.failOpenWhenAllowed(draft, 'guardrails.input', () => this.mesh.guardrails.checkInput({ context, messages: request.messages, route: request.model }, hop)),
+      stages.run('routing', () => this.mesh.routing.route({ context, model: request.model, messages: request.messages, ...routeOptionsOf(request) }, hop)),
     ]);
     draft.route = decision.route;
-    draft.inputVerdict = GuardrailAction[verdict.action]?.toLowerCase() ?? 'unspecified';
-    if (verdict.action === GuardrailAction.BLOCK) {
+    draft.decision = decision;
+    draft.inputVerdict = verdict ? (GuardrailAction[verdict.action]?.toLowerCase() ?? 'unspecified') : 'unchecked';
+    if (verdict?.action === GuardrailAction.BLOCK) {
       stages.mark('guardrails.input', 'blocked', verdict.findings.map((finding) => finding.type).join(','));
       const oversized = verdict.findings.some((finding) => finding.type === 'oversized_input');
       throw new PlatformError(oversized ? ErrorCode.InputTooLarge : ErrorCode.BlockedByGuardrail, verdict.reason || 'the input was blocked by a guardrail');
     }
-    if (verdict.action === GuardrailAction.REDACT) stages.mark('guardrails.input', 'redacted', verdict.findings.map((finding) => finding.type).join(','));
-    const messages = verdict.action === GuardrailAction.REDACT ? verdict.messages : request.messages;
+    // Redacted (personal data) or rewritten (e.g. invisible characters removed): the checked text goes on.
+    const changed = verdict?.action === GuardrailAction.REDACT || verdict?.action === GuardrailAction.REWRITE;
+    if (changed) stages.mark('guardrails.input', verdict.action === GuardrailAction.REDACT ? 'redacted' : 'rewritten', verdict.findings.map((finding) => finding.type).join(','));
+    const messages = changed ? verdict.messages : request.messages;
 
-    const promptName = request.prompt || decision.prompt;
-    const collection = request.collection || (decision.retrieval ? decision.collection : '');
+    // A cached answer needs neither a prompt nor passages: it is served as stored.
+    const hit = isCacheHit(decision);
+    const promptName = hit ? '' : request.prompt || decision.prompt;
+    const collection = hit ? '' : request.collection || (decision.retrieval ? decision.collection : '');
     // Known before the calls, so a request that fails in them is traced with them too.
     draft.promptName = promptName;
     draft.collection = collection;
     const question = [...messages].reverse().find((message) => message.role === 'user')?.content ?? '';
     const [rendered, passages] = await Promise.all([
       promptName
-        ? stages.run('prompts', () => this.mesh.prompts.render({ name: promptName, variables: request.variables }, hop), { [LlmopsAttributes.promptName]: promptName })
-        : (stages.skip('prompts', 'no prompt template'), undefined),
-      collection
-        ? stages.run('retrieval', () => this.mesh.retrieval.search({ context, collection, query: question, topK: RETRIEVAL_TOP_K }, hop), {
-            [LlmopsAttributes.collection]: collection,
+        ? stages.run('prompts', () => this.mesh.prompts.render({ name: promptName, version: decision.promptVersion, variables: request.variables }, hop), {
+            [LlmopsAttributes.promptName]: promptName,
           })
-        : (stages.skip('retrieval', 'route asks for no retrieval'), undefined),
+        : (stages.skip('prompts', hit ? 'cache hit' : 'no prompt template'), undefined),
+      collection ? this.retrieve(draft, collection, question, hop) : (stages.skip('retrieval', hit ? 'cache hit' : 'route asks for no retrieval'), undefined),
     ]);
     const citations = (passages?.passages ?? []).map((passage, index) =>
-      create(CitationSchema, { index: index + 1, source: passage.source, section: passage.section, chunkId: passage.chunkId, score: passage.score, snippet: passage.text }),
+      create(CitationSchema, {
+        index: index + 1,
+        source: passage.source,
+        section: passage.section,
+        chunkId: passage.chunkId,
+        score: passage.score,
+        snippet: passage.text,
+        page: passage.page,
+        title: passage.title,
+      }),
     );
+    draft.nothingRelevant = passages?.nothingRelevant ?? false;
     draft.promptVersion = rendered?.version ?? '';
     draft.citations = citations.length;
     const finalMessages = rendered ? [create(ChatMessageSchema, { role: 'system', content: rendered.text }), ...messages] : messages;
-    return { context, decision, messages: finalMessages, citations, promptName, promptVersion: draft.promptVersion, collection, inputVerdict: draft.inputVerdict };
+    return {
+      context,
+      decision,
+      messages: finalMessages,
+      citations,
+      passages: passages?.passages ?? [],
+      redactionVaultId: verdict?.redactionVaultId ?? '',
+      ...(hit
+        ? { direct: { generation: cachedGeneration(decision), reason: 'cache hit' as const } }
+        : passages?.nothingRelevant
+          ? { direct: { generation: noRelevantPassages(collection), reason: 'nothing relevant' as const } }
+          : {}),
+      promptName, promptVersion: draft.promptVersion, collection, inputVerdict: draft.inputVerdict };
+  }
+
+  /**
+   * A guardrails call that, when the service cannot be reached, either fails the request (the
+   * default: `fail_mode: closed`) or lets it through unchecked where the policy says `open`;
+   * the trace shows the stage as `unchecked` either way.
+   */
+  private async failOpenWhenAllowed<T>(draft: TraceDraft, stage: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await draft.stages.run(stage, call);
+    } catch (error) {
+      const unreachable = PlatformError.from(error).code === ErrorCode.Unavailable;
+      if (!unreachable || this.guardrailFailMode(draft.context.tenantId, draft.command.request.model) === 'closed') throw error;
+      draft.stages.mark(stage, 'unchecked', 'guardrails unreachable; the policy fails open');
+      return undefined;
+    }
+  }
+
+  /**
+   * Passages for the question, read with the caller's identity (documents with an access list
+   * are only seen by the principals on it). When retrieval is down the request is answered
+   * without passages rather than failed; the trace shows the stage's error.
+   */
+  private async retrieve(draft: TraceDraft, collection: string, question: string, hop: { deadlineMs: number; signal?: AbortSignal }) {
+    const { context } = draft;
+    const principals = [context.userId].filter(Boolean);
+    try {
+      return await draft.stages.run('retrieval', () => this.mesh.retrieval.search({ context, collection, query: question, topK: RETRIEVAL_TOP_K, principals }, hop), {
+        [LlmopsAttributes.collection]: collection,
+      });
+    } catch (error) {
+      if (PlatformError.from(error).code !== ErrorCode.Unavailable) throw error;
+      draft.stages.mark('retrieval', 'unavailable', 'retrieval unreachable; answered without passages');
+      return undefined;
+    }
   }
 
   private async checkOutput(draft: TraceDraft, prepared: PreparedRequest, content: string): Promise<string> {
-    const verdict = await draft.stages.run('guardrails.output', () =>
-      this.mesh.guardrails.checkOutput({ context: prepared.context, content }, { deadlineMs: draft.command.deadlineMs }),
+    const { request } = draft.command;
+    const responseFormat = request.params?.responseFormat
+      ? create(ResponseFormatSchema, { type: request.params.responseFormat, jsonSchema: request.params.responseSchemaJson })
+      : undefined;
+    const verdict = await this.failOpenWhenAllowed(draft, 'guardrails.output', () =>
+      this.mesh.guardrails.checkOutput(
+        { context: prepared.context, content, route: request.model, passages: prepared.passages, responseFormat, redactionVaultId: prepared.redactionVaultId },
+        { deadlineMs: draft.command.deadlineMs },
+      ),
     );
+    if (!verdict) {
+      draft.outputVerdict = 'unchecked';
+      return content;
+    }
     draft.outputVerdict = GuardrailAction[verdict.action]?.toLowerCase() ?? 'unspecified';
     const types = verdict.findings.map((finding) => finding.type).join(',');
     if (verdict.action === GuardrailAction.BLOCK) {
       draft.stages.mark('guardrails.output', 'blocked', types);
       throw new PlatformError(ErrorCode.BlockedByGuardrail, verdict.reason || 'the answer was blocked by a guardrail');
     }
-    if (verdict.action === GuardrailAction.REDACT) {
-      draft.stages.mark('guardrails.output', 'redacted', types);
+    if (verdict.action === GuardrailAction.REDACT || verdict.action === GuardrailAction.REWRITE) {
+      draft.stages.mark('guardrails.output', verdict.action === GuardrailAction.REDACT ? 'redacted' : 'rewritten', types);
       return verdict.content;
     }
-    return content;
+    // A reversible redaction's placeholders come back restored in an answer that otherwise passed.
+    return prepared.redactionVaultId ? verdict.content : content;
   }
 
   private async finish(draft: TraceDraft, prepared: PreparedRequest, generated: GenerateResponse, content: string): Promise<CompleteResponse> {
     const usage = generated.usage ?? create(UsageSchema);
-    const price = await draft.stages
-      .run('cost', () => this.mesh.cost.price({ context: prepared.context, model: generated.model, usage, traceId: draft.traceId }, { deadlineMs: draft.command.deadlineMs }))
-      .catch(() => undefined); // an answer is never lost to pricing; the trace shows the failed stage
+    const hit = prepared.direct !== undefined;
+    // A cache hit or "I don't know" called no provider: it costs nothing and uses no tokens.
+    const price = prepared.direct
+      ? (draft.stages.skip('cost', prepared.direct.reason), undefined)
+      : await draft.stages
+          .run('cost', () => this.mesh.cost.price({ context: prepared.context, model: generated.model, usage, traceId: draft.traceId }, { deadlineMs: draft.command.deadlineMs }))
+          .catch(() => undefined); // an answer is never lost to pricing; the trace shows the failed stage
     draft.costUsd = price?.totalCostUsd ?? 0;
+    this.feedback.settle(prepared.decision, prepared.context, {
+      answer: generated,
+      ...(price?.priced ? { costUsd: price.totalCostUsd } : {}),
+      latencyMs: draft.stages.stages.find((stage) => stage.stage === 'inference')?.latencyMs ?? 0,
+      ok: true,
+    });
+    if (!hit) this.feedback.store(prepared.decision, prepared.context, draft.command.request, content, generated);
     trace.getActiveSpan()?.setAttributes({
       [GenAiAttributes.requestModel]: draft.command.request.model,
       [GenAiAttributes.responseModel]: generated.model?.version ?? '',
@@ -325,10 +470,12 @@ export class CompletionUseCase {
       [LlmopsAttributes.costUsd]: draft.costUsd,
       [LlmopsAttributes.route]: draft.route,
     });
-    this.events.publish(
-      'llmops.usage.v1',
-      create(UsageEventSchema, { eventId: randomUUID(), traceId: draft.traceId, occurredAt: timestampFromMs(Date.now()), context: prepared.context, model: generated.model, usage }),
-    );
+    if (!hit) {
+      this.events.publish(
+        'llmops.usage.v1',
+        create(UsageEventSchema, { eventId: randomUUID(), traceId: draft.traceId, occurredAt: timestampFromMs(Date.now()), context: prepared.context, model: generated.model, usage }),
+      );
+    }
     const citations = prepared.citations.map((citation) => create(CitationSchema, { ...citation, snippet: citation.snippet.slice(0, SNIPPET_CHARS) }));
     this.publishTrace(draft, 'ok');
     return create(CompleteResponseSchema, {
@@ -341,7 +488,22 @@ export class CompletionUseCase {
       costUsd: draft.costUsd,
       citations,
       promptVersion: prepared.promptVersion,
+      toolCalls: generated.toolCalls,
     });
+  }
+
+  /** Usage and cost of a stream that failed mid-way; the trace then carries them with the error. */
+  private async recordPartialUsage(draft: TraceDraft, prepared: PreparedRequest, partial: GenerateResponse): Promise<void> {
+    draft.answer = partial;
+    const usage = partial.usage ?? create(UsageSchema);
+    const price = await draft.stages
+      .run('cost', () => this.mesh.cost.price({ context: prepared.context, model: partial.model, usage, traceId: draft.traceId }, { deadlineMs: draft.command.deadlineMs }))
+      .catch(() => undefined);
+    draft.costUsd = price?.totalCostUsd ?? 0;
+    this.events.publish(
+      'llmops.usage.v1',
+      create(UsageEventSchema, { eventId: randomUUID(), traceId: draft.traceId, occurredAt: timestampFromMs(Date.now()), context: prepared.context, model: partial.model, usage }),
+    );
   }
 
   private fail(draft: TraceDraft, span: Span, error: unknown): void {
@@ -349,6 +511,9 @@ export class CompletionUseCase {
     span.setStatus({ code: SpanStatusCode.ERROR, message: platformError.code });
     span.end();
     const status = platformError.code === ErrorCode.BlockedByGuardrail || platformError.code === ErrorCode.InputTooLarge ? 'blocked' : 'error';
+    // Settles the budget reservation with what was actually used: nothing without an answer, else its
+    // priced cost (or the catalog price of its usage when it was not priced).
+    this.feedback.settle(draft.decision, draft.context, { ...(draft.answer ? { answer: draft.answer } : {}), ...(draft.answer && draft.costUsd > 0 ? { costUsd: draft.costUsd } : {}), latencyMs: 0, ok: false });
     this.publishTrace(draft, status, platformError);
   }
 
@@ -382,7 +547,26 @@ export class CompletionUseCase {
         outputVerdict: draft.outputVerdict,
         citations: draft.citations,
         collection: draft.collection,
+        routeReason: draft.decision?.reason ?? '',
+        routeRule: draft.decision?.rule ?? '',
+        experiment: draft.decision?.experiment?.name ?? '',
+        experimentArm: draft.decision?.experiment?.arm ?? '',
+        cacheStatus: draft.decision?.cache?.status ?? '',
+        budgetAction: draft.decision?.budget?.action ?? '',
+        attempts: answer?.attempts ?? [],
       }),
     );
+  }
+
+  private shadow(draft: TraceDraft, prepared: PreparedRequest): void {
+    this.feedback.shadow(prepared.decision, {
+      context: prepared.context,
+      messages: prepared.messages,
+      params: draft.command.request.params,
+      passages: prepared.citations,
+      traceId: draft.traceId,
+      deadlineMs: draft.command.deadlineMs,
+      endpoint: draft.command.endpoint,
+    });
   }
 }
