@@ -21,6 +21,12 @@ describe('analyzeRequest', () => {
   it('finds code, math and safety-critical domains', () => {
     expect(analyzeRequest(user('```js\nconsole.log(1)\n```'))).toMatchObject({ code: true, math: false });
     expect(analyzeRequest(user('def area(r): return 3.14 * r * r'))).toMatchObject({ code: true });
+    // Asking for code, with no code in the request.
+    expect(analyzeRequest(user('Write a python function that reverses a list'))).toMatchObject({ code: true });
+    expect(analyzeRequest(user('Can you fix the bug in my JavaScript code?'))).toMatchObject({ code: true });
+    expect(analyzeRequest(user('I get a Traceback when I run it'))).toMatchObject({ code: true });
+    expect(analyzeRequest(user('Write a short poem about the sea'))).toMatchObject({ code: false });
+    expect(analyzeRequest(user('Which snake is a python?'))).toMatchObject({ code: false });
     expect(analyzeRequest(user('What is the integral of x^2?'))).toMatchObject({ math: true, code: false });
     expect(analyzeRequest(user('Can my landlord break the lease contract?')).domain).toBe('legal');
     expect(analyzeRequest(user('Should I refinance my mortgage?')).domain).toBe('finance');

@@ -24,6 +24,13 @@ const COMPLEX_MIN_TOKENS = 2000;
 const SCAN_CHARS = 8000;
 
 const CODE = /```|\b(?:function|def|class|import|return|const|let|var|public|static|void|SELECT|INSERT|#include)\b[^\n]{0,80}[({;:=]|=>|\)\s*\{|<\/?[a-z]+>/;
+/**
+ * A request that asks for code without containing any: a verb of making or fixing code near
+ * what is made, a language named next to a code noun, or an error report. Bounded gaps keep it
+ * linear.
+ */
+const CODE_INTENT =
+  /\b(?:write|implement|fix|debug|refactor|generate|create|optimi[sz]e|port|translate)\b[^.?!\n]{0,60}?\b(?:function|method|class|script|program|regex|regular expression|sql query|unit tests?|endpoint|snippet|code|algorithm)\b|\b(?:python|javascript|typescript|java|rust|golang|c\+\+|c#|kotlin|swift|ruby|php|bash|powershell|sql)\b[^.?!\n]{0,40}?\b(?:function|code|script|snippet|class|error|exception|compile|bug)\b|\b(?:stack trace|traceback|segfault|compiler error|syntax error)\b/i;
 const MATH = /\\(?:frac|sum|int|sqrt)|\b(?:integral|derivative|equation|theorem|prove|matrix|probability|solve for)\b|\d\s*[+\-*/^=]\s*\d|[∑∫√≤≥≠π]/i;
 const DOMAINS: ReadonlyArray<[SafetyDomain, RegExp]> = [
   ['medical', /\b(?:diagnos\w*|symptom\w*|dosage|medication|prescri\w+|disease|treatment|patient|clinical|surgery|allerg\w+|pregnan\w+|overdose)\b/i],
@@ -48,7 +55,7 @@ export function analyzeRequest(messages: readonly FeatureMessage[]): RequestFeat
 
   const lastUser = [...messages].reverse().find((message) => message.role === 'user')?.content ?? '';
   const text = scanWindow(messages);
-  const code = CODE.test(text);
+  const code = CODE.test(text) || CODE_INTENT.test(text);
   const math = MATH.test(text);
   const domain = DOMAINS.find(([, pattern]) => pattern.test(text))?.[0];
   const questionType = questionTypeOf(lastUser);
