@@ -135,7 +135,14 @@ describe('routing over gRPC', () => {
       await consumer.subscribe({ topic: 'llmops.alerts.v1', fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          const alert = fromBinary(AlertEventSchema, message.value!);
+          // Other specs share the topic, some with deliberately undecodable records (the
+          // dead-letter tests): skip what is not an alert instead of stalling on it.
+          let alert: AlertEvent;
+          try {
+            alert = fromBinary(AlertEventSchema, message.value!);
+          } catch {
+            return;
+          }
           if (alert.tenantId === capped) alerts.push(alert);
         },
       });
