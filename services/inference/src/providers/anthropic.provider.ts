@@ -14,6 +14,7 @@ import { LinkedAbort } from './linked-abort';
 import { retryAfterMs } from './openai-compatible.provider';
 import { abortError, PartialGeneration, ProviderError, ProviderErrorCode } from './provider-error';
 import { withRetrievedContext } from './retrieved-context';
+import { SdkErrorTranslator } from './sdk-error.translator';
 import { TokenCounter } from './token-counter';
 import { ToolCallAccumulator } from './tool-call.accumulator';
 
@@ -61,8 +62,10 @@ export class AnthropicProvider implements ChatProvider {
   private readonly timeoutMs: number;
   private readonly streamIdleTimeoutMs: number;
   private readonly tokens: TokenCounter;
+  private readonly errors: SdkErrorTranslator<APIError>;
 
   constructor(private readonly options: AnthropicProviderOptions) {
+    this.errors = new SdkErrorTranslator<APIError>(options.providerId, options.apiKey ?? '', { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError }, fromAnthropicError);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? this.timeoutMs;
     this.tokens = options.tokenCounter ?? new TokenCounter();
@@ -100,7 +103,7 @@ export class AnthropicProvider implements ChatProvider {
         toolCalls: jsonMode ? [] : toolCalls,
       };
     } catch (err) {
-      throw this.toProviderError(err, scope.signal);
+      throw this.errors.toProviderError(err, scope.signal);
     } finally {
       scope.dispose();
     }
@@ -117,7 +120,7 @@ export class AnthropicProvider implements ChatProvider {
     let outputReported = false;
     // Cut short, the stream never sent its final output count: the input count stands, the output is estimated.
     const partial = (): PartialGeneration => {
-      const estimate = this.estimate(req, text, tools.calls());
+      const estimate = this.tokens.estimateUsage(req, text, tools.calls());
       if (!usage) return { text, usage: estimate };
       if (outputReported) return { text, usage };
       return { text, usage: { ...usage, outputTokens: estimate.outputTokens, estimated: true } };
@@ -127,7 +130,7 @@ export class AnthropicProvider implements ChatProvider {
       try {
         stream = await this.client.messages.create({ ...this.body(req), stream: true }, { signal: scope.signal });
       } catch (err) {
-        throw this.toProviderError(err, scope.signal);
+        throw this.errors.toProviderError(err, scope.signal);
       }
       let stopReason: string | null | undefined;
       let responseModel = req.model;
@@ -187,7 +190,7 @@ export class AnthropicProvider implements ChatProvider {
           }
         }
       } catch (err) {
-        throw this.toStreamError(err, scope.signal, partial());
+        throw this.errors.toStreamError(err, scope.signal, partial());
       }
       if (scope.signal.aborted) throw abortError(scope.signal, partial());
       if (!stopped) {
@@ -202,7 +205,7 @@ export class AnthropicProvider implements ChatProvider {
           content: text,
           finishReason: finishReasonOf(stopReason, jsonMode),
           responseModel,
-          usage: usage ?? this.estimate(req, text, toolCalls),
+          usage: usage ?? this.tokens.estimateUsage(req, text, toolCalls),
           toolCalls,
         },
       };
@@ -250,86 +253,6 @@ export class AnthropicProvider implements ChatProvider {
     }
     if (tools.length > 0) body.tools = tools;
     return body;
-  }
-
-  private estimate(req: ChatRequest, text: string, toolCalls: ToolCall[]): ChatUsage {
-    // Claude's tokenizer is not public; OpenAI's BPE is the approximation, marked estimated.
-    return {
-      inputTokens: this.tokens.countMessages(withRetrievedContext(req.messages, req.passages), req.model),
-      outputTokens:
-        this.tokens.countText(text, req.model) +
-        toolCalls.reduce((sum, call) => sum + this.tokens.countText(call.name + call.argumentsJson, req.model), 0),
-      cachedInputTokens: 0,
-      reasoningTokens: 0,
-      estimated: true,
-    };
-  }
-
-  private toStreamError(err: unknown, signal: AbortSignal, partial: PartialGeneration): ProviderError {
-    if (signal.aborted) return abortError(signal, partial);
-    if (err instanceof APIError && !(err instanceof APIConnectionError) && !(err instanceof APIUserAbortError)) {
-      return this.fromApiError(err).withPartial(partial);
-    }
-    return new ProviderError(
-      ProviderErrorCode.STREAM_BROKEN,
-      `the stream from ${this.options.providerId} broke after ${partial.text.length} characters: ${this.describe(err)}`,
-      { partial, cause: err },
-    );
-  }
-
-  private toProviderError(err: unknown, signal: AbortSignal): ProviderError {
-    if (err instanceof ProviderError) return err;
-    if (signal.aborted) return abortError(signal);
-    if (err instanceof APIUserAbortError) return new ProviderError(ProviderErrorCode.CANCELLED, 'the request was cancelled', { cause: err });
-    if (err instanceof APIConnectionTimeoutError) {
-      return new ProviderError(ProviderErrorCode.TIMEOUT, `${this.options.providerId} timed out`, { cause: err });
-    }
-    if (err instanceof APIConnectionError) {
-      return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, `could not reach ${this.options.providerId}: ${this.describe(err)}`, {
-        cause: err,
-      });
-    }
-    if (err instanceof APIError) return this.fromApiError(err);
-    const name = typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '';
-    if (name === 'SyntaxError' || name === 'TypeError') {
-      return new ProviderError(
-        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
-        `${this.options.providerId} sent a broken response: ${this.describe(err)}`,
-        { cause: err },
-      );
-    }
-    return new ProviderError(ProviderErrorCode.UNKNOWN, `${this.options.providerId} failed: ${this.describe(err)}`, { cause: err });
-  }
-
-  /** By Anthropic's error types (https://docs.anthropic.com/en/api/errors), then by status. */
-  private fromApiError(err: APIError): ProviderError {
-    const status = err.status;
-    const type = err.type ?? undefined;
-    const message = `${this.options.providerId} answered ${status ?? 'with an error event'}: ${this.describe(err)}`;
-    const base = { status, cause: err };
-    const retryAfter = retryAfterMs(err.headers);
-    if (type === 'invalid_request_error' && /prompt is too long|context (window|length)|too many tokens/i.test(err.message)) {
-      return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
-    }
-    if (status === 413) return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
-    if (type === 'rate_limit_error' || status === 429) {
-      return new ProviderError(ProviderErrorCode.RATE_LIMITED, message, { ...base, retryAfterMs: retryAfter });
-    }
-    if (type === 'overloaded_error' || type === 'api_error' || (status !== undefined && status >= 500)) {
-      return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, { ...base, retryAfterMs: retryAfter });
-    }
-    if (type === 'timeout_error' || status === 408 || status === 504) return new ProviderError(ProviderErrorCode.TIMEOUT, message, base);
-    if (type === 'authentication_error' || type === 'permission_error' || status === 401 || status === 403) {
-      return new ProviderError(ProviderErrorCode.AUTH, message, base);
-    }
-    if (status !== undefined && status >= 400) return new ProviderError(ProviderErrorCode.BAD_REQUEST, message, base);
-    return new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
-  }
-
-  private describe(err: unknown): string {
-    const raw = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
-    const key = this.options.apiKey;
-    return key && key.length >= 4 ? raw.split(key).join('[redacted]') : raw;
   }
 }
 
@@ -384,4 +307,28 @@ function toAnthropicToolChoice(choice: NonNullable<ChatRequest['toolChoice']>): 
   if (typeof choice !== 'string') return { type: 'tool', name: choice.name };
   if (choice === 'required') return { type: 'any' };
   return { type: choice };
+}
+
+/** An error answer by Anthropic's error types (https://docs.anthropic.com/en/api/errors), then by status. */
+function fromAnthropicError(err: APIError, message: string): ProviderError {
+  const status = err.status;
+  const type = err.type ?? undefined;
+  const base = { status, cause: err };
+  const retryAfter = retryAfterMs(err.headers);
+  if (type === 'invalid_request_error' && /prompt is too long|context (window|length)|too many tokens/i.test(err.message)) {
+    return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+  }
+  if (status === 413) return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+  if (type === 'rate_limit_error' || status === 429) {
+    return new ProviderError(ProviderErrorCode.RATE_LIMITED, message, { ...base, retryAfterMs: retryAfter });
+  }
+  if (type === 'overloaded_error' || type === 'api_error' || (status !== undefined && status >= 500)) {
+    return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, { ...base, retryAfterMs: retryAfter });
+  }
+  if (type === 'timeout_error' || status === 408 || status === 504) return new ProviderError(ProviderErrorCode.TIMEOUT, message, base);
+  if (type === 'authentication_error' || type === 'permission_error' || status === 401 || status === 403) {
+    return new ProviderError(ProviderErrorCode.AUTH, message, base);
+  }
+  if (status !== undefined && status >= 400) return new ProviderError(ProviderErrorCode.BAD_REQUEST, message, base);
+  return new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
 }

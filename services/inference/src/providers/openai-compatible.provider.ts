@@ -17,6 +17,7 @@ import { EmbeddingProvider, EmbeddingRequest, EmbeddingResult } from './embeddin
 import { ToolCallAccumulator } from './tool-call.accumulator';
 import { LinkedAbort } from './linked-abort';
 import { abortError, PartialGeneration, ProviderError, ProviderErrorCode } from './provider-error';
+import { SdkErrorTranslator } from './sdk-error.translator';
 import { TokenCounter } from './token-counter';
 
 export interface OpenAiCompatibleProviderOptions {
@@ -58,8 +59,10 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
   private readonly timeoutMs: number;
   private readonly streamIdleTimeoutMs: number;
   private readonly tokens: TokenCounter;
+  private readonly errors: SdkErrorTranslator<APIError>;
 
   constructor(private readonly options: OpenAiCompatibleProviderOptions) {
+    this.errors = new SdkErrorTranslator<APIError>(options.providerId, options.apiKey ?? '', { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError }, fromOpenAiError);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? this.timeoutMs;
     this.tokens = options.tokenCounter ?? new TokenCounter();
@@ -104,7 +107,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
         toolCalls,
       };
     } catch (err) {
-      throw this.toProviderError(err, scope.signal);
+      throw this.errors.toProviderError(err, scope.signal);
     } finally {
       scope.dispose();
     }
@@ -126,7 +129,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
           { signal: scope.signal },
         );
       } catch (err) {
-        throw this.toProviderError(err, scope.signal);
+        throw this.errors.toProviderError(err, scope.signal);
       }
 
       let finishReason: string | undefined;
@@ -154,7 +157,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
           }
         }
       } catch (err) {
-        throw this.toStreamError(err, scope.signal, partial());
+        throw this.errors.toStreamError(err, scope.signal, partial());
       }
       // The SDK ends iteration quietly when its signal aborts, so an abort must be checked here.
       if (scope.signal.aborted) throw abortError(scope.signal, partial());
@@ -213,7 +216,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
         usage: { inputTokens, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0, estimated: !reportedAll },
       };
     } catch (err) {
-      throw this.toProviderError(err, scope.signal);
+      throw this.errors.toProviderError(err, scope.signal);
     } finally {
       scope.dispose();
     }
@@ -261,108 +264,9 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
         estimated: false,
       };
     }
-    return {
-      inputTokens: this.tokens.countMessages(withRetrievedContext(req.messages, req.passages), req.model),
-      outputTokens:
-        this.tokens.countText(content, req.model) +
-        toolCalls.reduce((sum, call) => sum + this.tokens.countText(call.name + call.argumentsJson, req.model), 0),
-      cachedInputTokens: 0,
-      reasoningTokens: 0,
-      estimated: true,
-    };
+    return this.tokens.estimateUsage(req, content, toolCalls);
   }
 
-  /** After the stream started, anything that is not an abort or an upstream error event is a break. */
-  private toStreamError(err: unknown, signal: AbortSignal, partial: PartialGeneration): ProviderError {
-    if (signal.aborted) return abortError(signal, partial);
-    if (err instanceof APIError && !(err instanceof APIConnectionError) && !(err instanceof APIUserAbortError)) {
-      return this.fromApiError(err).withPartial(partial);
-    }
-    return new ProviderError(
-      ProviderErrorCode.STREAM_BROKEN,
-      `the stream from ${this.options.providerId} broke after ${partial.text.length} characters: ${this.describe(err)}`,
-      { partial, cause: err },
-    );
-  }
-
-  private toProviderError(err: unknown, signal: AbortSignal): ProviderError {
-    if (err instanceof ProviderError) return err;
-    if (signal.aborted) return abortError(signal);
-    if (err instanceof APIUserAbortError) {
-      return new ProviderError(ProviderErrorCode.CANCELLED, 'the request was cancelled', { cause: err });
-    }
-    if (err instanceof APIConnectionTimeoutError) {
-      return new ProviderError(ProviderErrorCode.TIMEOUT, `${this.options.providerId} timed out`, { cause: err });
-    }
-    if (err instanceof APIConnectionError) {
-      return new ProviderError(
-        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
-        `could not reach ${this.options.providerId}: ${this.describe(err)}`,
-        { cause: err },
-      );
-    }
-    if (err instanceof APIError) return this.fromApiError(err);
-    // Checked by name: fetch's errors may come from another realm (jest, vm), where instanceof fails.
-    if (errorName(err) === 'SyntaxError') {
-      return new ProviderError(
-        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
-        `${this.options.providerId} sent a response that is not valid JSON`,
-        { cause: err },
-      );
-    }
-    if (errorName(err) === 'TypeError') {
-      // undici reports a connection that died while the body was read as a TypeError ("terminated").
-      return new ProviderError(
-        ProviderErrorCode.UPSTREAM_UNAVAILABLE,
-        `the connection to ${this.options.providerId} failed: ${this.describe(err)}`,
-        { cause: err },
-      );
-    }
-    return new ProviderError(ProviderErrorCode.UNKNOWN, `${this.options.providerId} failed: ${this.describe(err)}`, {
-      cause: err,
-    });
-  }
-
-  private fromApiError(err: APIError): ProviderError {
-    const status = err.status;
-    const code = typeof err.code === 'string' ? err.code : undefined;
-    const upstream = this.describe(err);
-    const message = `${this.options.providerId} answered ${status ?? 'with an error event'}: ${upstream}`;
-    const base = { status, cause: err };
-    if (code === 'context_length_exceeded') return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
-    if (code === 'content_policy_violation' || code === 'content_filter') {
-      return new ProviderError(ProviderErrorCode.CONTENT_POLICY, message, base);
-    }
-    if (status === undefined) {
-      // An error event inside a stream: only its type says what went wrong.
-      return err.type === 'server_error'
-        ? new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, base)
-        : new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
-    }
-    if (status === 429) {
-      return new ProviderError(ProviderErrorCode.RATE_LIMITED, message, {
-        ...base,
-        retryAfterMs: retryAfterMs(err.headers),
-      });
-    }
-    if (status === 401 || status === 403) return new ProviderError(ProviderErrorCode.AUTH, message, base);
-    if (status === 408) return new ProviderError(ProviderErrorCode.TIMEOUT, message, base);
-    if (status >= 500) {
-      return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, {
-        ...base,
-        retryAfterMs: retryAfterMs(err.headers),
-      });
-    }
-    if (status >= 400) return new ProviderError(ProviderErrorCode.BAD_REQUEST, message, base);
-    return new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
-  }
-
-  /** An upstream message, with our key cut out in case a server echoes it back. */
-  private describe(err: unknown): string {
-    const raw = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
-    const key = this.options.apiKey;
-    return key && key.length >= 4 ? raw.split(key).join('[redacted]') : raw;
-  }
 }
 
 /** Retry-After as OpenAI sends it: `retry-after-ms`, or `retry-after` in seconds or as a date. */
@@ -375,10 +279,6 @@ export function retryAfterMs(headers: Headers | undefined, now: number = Date.no
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-function errorName(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : undefined;
 }
 
 function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
@@ -400,4 +300,37 @@ function toOpenAiMessage(m: ChatMessage): ChatCompletionMessageParam {
 
 function toOpenAiToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
   return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/** An error answer by OpenAI's error code, then by status. */
+function fromOpenAiError(err: APIError, message: string): ProviderError {
+  const status = err.status;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  const base = { status, cause: err };
+  if (code === 'context_length_exceeded') return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+  if (code === 'content_policy_violation' || code === 'content_filter') {
+    return new ProviderError(ProviderErrorCode.CONTENT_POLICY, message, base);
+  }
+  if (status === undefined) {
+    // An error event inside a stream: only its type says what went wrong.
+    return err.type === 'server_error'
+      ? new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, base)
+      : new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
+  }
+  if (status === 429) {
+    return new ProviderError(ProviderErrorCode.RATE_LIMITED, message, {
+      ...base,
+      retryAfterMs: retryAfterMs(err.headers),
+    });
+  }
+  if (status === 401 || status === 403) return new ProviderError(ProviderErrorCode.AUTH, message, base);
+  if (status === 408) return new ProviderError(ProviderErrorCode.TIMEOUT, message, base);
+  if (status >= 500) {
+    return new ProviderError(ProviderErrorCode.UPSTREAM_UNAVAILABLE, message, {
+      ...base,
+      retryAfterMs: retryAfterMs(err.headers),
+    });
+  }
+  if (status >= 400) return new ProviderError(ProviderErrorCode.BAD_REQUEST, message, base);
+  return new ProviderError(ProviderErrorCode.UNKNOWN, message, base);
 }

@@ -1,5 +1,6 @@
 import { getEncoding, getEncodingNameForModel, Tiktoken, TiktokenEncoding, TiktokenModel } from 'js-tiktoken';
-import { ChatMessage } from './chat-provider';
+import { ChatMessage, ChatRequest, ChatUsage, ToolCall } from './chat-provider';
+import { withRetrievedContext } from './retrieved-context';
 
 /** Models of the gpt-4o generation and later use o200k_base; js-tiktoken's table lags new names. */
 const O200K_PREFIXES = ['gpt-4o', 'gpt-4.1', 'gpt-4.5', 'gpt-5', 'o1', 'o3', 'o4', 'chatgpt-4o'];
@@ -42,6 +43,20 @@ export class TokenCounter {
       if (m.name) total += 1 + this.countText(m.name, model);
     }
     return total;
+  }
+
+  /**
+   * Usage of a call whose provider reported none (or whose stream broke before it did): the
+   * prompt as sent (with the retrieved passages) and what came back, marked estimated.
+   */
+  estimateUsage(req: ChatRequest, text: string, toolCalls: readonly ToolCall[]): ChatUsage {
+    return {
+      inputTokens: this.countMessages(withRetrievedContext(req.messages, req.passages), req.model),
+      outputTokens: this.countText(text, req.model) + toolCalls.reduce((sum, call) => sum + this.countText(call.name + call.argumentsJson, req.model), 0),
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+      estimated: true,
+    };
   }
 
   /** The first `maxTokens` tokens of a text, decoded back to text. */
