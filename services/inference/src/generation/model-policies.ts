@@ -10,33 +10,16 @@ import {
   retry,
   type IRetryBackoffContext,
 } from 'cockatiel';
+import { DEFAULT_PROVIDER_RESILIENCE, type ProviderResilience } from '@llmops/config';
 import { performance } from 'node:perf_hooks';
 import { LinkedAbort } from '../providers/linked-abort';
 import { abortError, ProviderError, ProviderErrorCode } from '../providers/provider-error';
 import { inferenceAttempts, inferenceBreakerState } from './inference.metrics';
 
-/** Per provider (llmops.yaml `providers.<id>.resilience`); see libs/config for the defaults. */
-export interface ResilienceSettings {
-  attemptTimeoutMs: number;
-  maxRetries: number;
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  maxRetryAfterMs: number;
-  breakerFailureThreshold: number;
-  breakerCooldownMs: number;
-  fallbackOnContentPolicy: boolean;
-}
+/** Per provider (llmops.yaml `providers.<id>.resilience`); the defaults are the config's. */
+export type ResilienceSettings = ProviderResilience;
 
-export const DEFAULT_RESILIENCE: Readonly<ResilienceSettings> = {
-  attemptTimeoutMs: 30_000,
-  maxRetries: 2,
-  backoffInitialMs: 250,
-  backoffMaxMs: 8_000,
-  maxRetryAfterMs: 20_000,
-  breakerFailureThreshold: 5,
-  breakerCooldownMs: 30_000,
-  fallbackOnContentPolicy: false,
-};
+export const DEFAULT_RESILIENCE: Readonly<ResilienceSettings> = DEFAULT_PROVIDER_RESILIENCE;
 
 export type BreakerStateName = 'closed' | 'open' | 'half_open';
 
