@@ -5,6 +5,7 @@
  * https://docs.anthropic.com/en/api/messages-streaming and /en/api/errors.
  */
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { waitWhileConnected } from './client-wait';
 import { AddressInfo } from 'node:net';
 import { fakeStreamPieces } from './fake-openai-server';
 
@@ -96,23 +97,7 @@ export async function startFakeAnthropicServer(options: { expectedApiKey?: strin
   const timers = new Set<NodeJS.Timeout>();
   const destroyedByServer = new WeakSet<ServerResponse>();
 
-  const sleep = (ms: number, res: ServerResponse): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (res.destroyed) return resolve(false);
-      if (ms <= 0) return resolve(true);
-      const onClose = (): void => {
-        clearTimeout(timer);
-        timers.delete(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        res.off('close', onClose);
-        resolve(!res.destroyed);
-      }, ms);
-      timers.add(timer);
-      res.once('close', onClose);
-    });
+  const sleep = (ms: number, res: ServerResponse): Promise<boolean> => waitWhileConnected(ms, res, timers);
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {

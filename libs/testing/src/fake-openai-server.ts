@@ -4,6 +4,7 @@
  * External LLM providers are the only thing our tests replace, and they are replaced by this.
  */
 import { createServer, IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { waitWhileConnected } from './client-wait';
 import { AddressInfo } from 'node:net';
 
 export type FakeScenarioKind =
@@ -136,24 +137,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     res.destroy();
   };
 
-  /** Waits, and tells whether the client is still there afterwards. */
-  const sleep = (ms: number, res: ServerResponse): Promise<boolean> =>
-    new Promise((resolve) => {
-      if (res.destroyed) return resolve(false);
-      if (ms <= 0) return resolve(true);
-      const onClose = (): void => {
-        clearTimeout(timer);
-        pendingTimers.delete(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
-        res.off('close', onClose);
-        resolve(!res.destroyed);
-      }, ms);
-      pendingTimers.add(timer);
-      res.once('close', onClose);
-    });
+  const sleep = (ms: number, res: ServerResponse): Promise<boolean> => waitWhileConnected(ms, res, pendingTimers);
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
