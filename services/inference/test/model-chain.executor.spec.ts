@@ -2,10 +2,10 @@ import { FakeOpenAiServer, startFakeOpenAiServer } from '@llmops/testing';
 import {
   ChainModel,
   ChainRequest,
-  ChainResult,
   ModelChainError,
   ModelChainExecutor,
 } from '../src/generation/model-chain.executor';
+import { chainFailure, drain } from './chain-outcome';
 import { ChatProvider } from '../src/providers/chat-provider';
 import { ExtractiveAnswererProvider } from '../src/providers/extractive-answerer.provider';
 import { OpenAiCompatibleProvider } from '../src/providers/openai-compatible.provider';
@@ -34,29 +34,6 @@ const chatRequest: ChainRequest['request'] = {
   ],
 };
 
-async function chainFailure(promise: Promise<unknown>): Promise<ModelChainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelChainError);
-  return error as ModelChainError;
-}
-
-async function drain(events: AsyncIterable<{ type: string }>) {
-  const deltas: string[] = [];
-  let done: ChainResult | undefined;
-  let error: unknown;
-  try {
-    for await (const event of events as AsyncIterable<{ type: 'delta'; text: string } | { type: 'done'; result: ChainResult }>) {
-      if (event.type === 'delta') deltas.push(event.text);
-      else done = event.result;
-    }
-  } catch (e) {
-    error = e;
-  }
-  return { deltas, done, error };
-}
 
 async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -1,6 +1,7 @@
 import { FakeOpenAiServer, startFakeOpenAiServer } from '@llmops/testing';
 import { register } from 'prom-client';
-import { ChainModel, ChainRequest, ChainResult, ModelChainError, ModelChainExecutor } from '../src/generation/model-chain.executor';
+import { chainFailure, drain } from './chain-outcome';
+import { ChainModel, ChainRequest, ModelChainError, ModelChainExecutor } from '../src/generation/model-chain.executor';
 import { DEFAULT_RESILIENCE, ModelPolicies, ResilienceSettings } from '../src/generation/model-policies';
 import { ChatProvider } from '../src/providers/chat-provider';
 import { ExtractiveAnswererProvider } from '../src/providers/extractive-answerer.provider';
@@ -18,29 +19,6 @@ function policies(overrides: Partial<ResilienceSettings> = {}, random: () => num
   return new ModelPolicies(() => ({ ...DEFAULT_RESILIENCE, ...overrides }), random);
 }
 
-async function failure(promise: Promise<unknown>): Promise<ModelChainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ModelChainError);
-  return error as ModelChainError;
-}
-
-async function drain(events: AsyncIterable<{ type: string }>) {
-  const deltas: string[] = [];
-  let done: ChainResult | undefined;
-  let error: unknown;
-  try {
-    for await (const event of events as AsyncIterable<{ type: 'delta'; text: string } | { type: 'done'; result: ChainResult }>) {
-      if (event.type === 'delta') deltas.push(event.text);
-      if (event.type === 'done') done = event.result;
-    }
-  } catch (e) {
-    error = e;
-  }
-  return { deltas, done, error };
-}
 
 describe('resilience: retries, circuit breakers and fallbacks (cockatiel) against a real OpenAI-format server', () => {
   let server: FakeOpenAiServer;
@@ -103,7 +81,7 @@ describe('resilience: retries, circuit breakers and fallbacks (cockatiel) agains
       }),
     });
     const t0 = Date.now();
-    await failure(executor.generate({ chain: [model('gpt-4o-mini')], request }));
+    await chainFailure(executor.generate({ chain: [model('gpt-4o-mini')], request }));
     started.push(Date.now() - t0);
     expect(draws).toHaveLength(3);
     expect(server.requests).toHaveLength(4);
@@ -115,7 +93,7 @@ describe('resilience: retries, circuit breakers and fallbacks (cockatiel) agains
     const executor = new ModelChainExecutor(providers, { policies: policies({ maxRetries: 3, attemptTimeoutMs: 300 }) });
     const timedOut = await executor.generate({ chain: [model('slow-5000'), local], request });
     expect(timedOut.attempts.map((a) => a.error?.code)).toEqual([ProviderErrorCode.TIMEOUT, undefined]);
-    const auth = await failure(executor.generate({ chain: [model('fail-401'), local], request }));
+    const auth = await chainFailure(executor.generate({ chain: [model('fail-401'), local], request }));
     expect(auth.code).toBe(ProviderErrorCode.AUTH);
     expect(sentModels()).toEqual(['slow-5000', 'fail-401']);
   });
@@ -227,7 +205,7 @@ describe('resilience: retries, circuit breakers and fallbacks (cockatiel) agains
     server.setScenario({ kind: 'server-error', answer: ANSWER });
     const executor = new ModelChainExecutor(providers, { policies: policies({ maxRetries: 3, backoffInitialMs: 1_000, backoffMaxMs: 1_000 }, () => 1) });
     const controller = new AbortController();
-    const pending = failure(executor.generate({ chain: [model('gpt-4o-mini'), local], request, signal: controller.signal }));
+    const pending = chainFailure(executor.generate({ chain: [model('gpt-4o-mini'), local], request, signal: controller.signal }));
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
     const error = await pending;
