@@ -24,3 +24,5 @@ export type {
   RecordedRequest,
 } from './fake-openai-server';
 export { fastestRunMs } from './fastest-run';
+export { collectTopic } from './topic-collector';
+export type { TopicCollector } from './topic-collector';

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { create, fromBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GuardrailAction, GuardrailEventSchema, Guardrails, PassageSchema, RequestContextSchema, type GuardrailEvent } from '@llmops/contracts';
 import { createGrpcClient, ErrorCode, PlatformError, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { collectTopic, type TopicCollector } from '@llmops/testing';
 import { parse, stringify } from 'yaml';
 import { GuardrailsModule } from '../src/guardrails.module';
 
@@ -19,8 +19,8 @@ describe('guardrails over gRPC', () => {
   let events: EventPublisher;
   let handle: GrpcServiceHandle;
   let client: GrpcClient<typeof Guardrails>;
-  let consumer: Consumer;
-  const received: GuardrailEvent[] = [];
+  let collector: TopicCollector<GuardrailEvent>;
+  let received: GuardrailEvent[] = [];
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
   const context = (user: string, traceId = `${runId}-${user}`) =>
     create(RequestContextSchema, { tenantId: 'acme', projectId: 'p1', userId: user, apiKeyId: 'key-1', requestId: traceId, traceId });
@@ -42,20 +42,14 @@ describe('guardrails over gRPC', () => {
     await events.start();
     handle = await startGrpcService(GuardrailsModule.forRoot({ events }, { LLMOPS_CONFIG: configFile }), { address: '127.0.0.1:0', services: [Guardrails] });
     client = createGrpcClient(Guardrails, `127.0.0.1:${handle.port}`);
-    const kafka = new Kafka({ clientId: 'guardrails-test', brokers, logLevel: logLevel.NOTHING });
-    consumer = kafka.consumer({ groupId: `guardrails-test-${runId}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'llmops.guardrails.v1', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const event = fromBinary(GuardrailEventSchema, message.value!);
-        if (event.traceId.startsWith(runId)) received.push(event);
-      },
-    });
+    collector = await collectTopic({ brokers, topic: 'llmops.guardrails.v1', schema: GuardrailEventSchema, groupId: `guardrails-test-${runId}` }, (event) =>
+      event.traceId.startsWith(runId),
+    );
+    received = collector.events;
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
+    await collector?.stop();
     client?.close();
     await handle?.app.close();
     await events?.close();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { create, fromBinary } from '@bufbuild/protobuf';
+import { create } from '@bufbuild/protobuf';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { GuardrailAction, GuardrailEventSchema, Guardrails, RequestContextSchema, type GuardrailEvent } from '@llmops/contracts';
 import { createGrpcClient, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { collectTopic, type TopicCollector } from '@llmops/testing';
 import { parse, stringify } from 'yaml';
 import { GuardrailsModule } from '../src/guardrails.module';
 
@@ -58,8 +58,8 @@ describe('guardrails slow tier over gRPC', () => {
   let events: EventPublisher;
   let handle: GrpcServiceHandle;
   let client: GrpcClient<typeof Guardrails>;
-  let consumer: Consumer;
-  const received: GuardrailEvent[] = [];
+  let collector: TopicCollector<GuardrailEvent>;
+  let received: GuardrailEvent[] = [];
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
   const context = (requestId: string) =>
     create(RequestContextSchema, { tenantId: 'acme', projectId: 'p1', userId: 'ann', apiKeyId: 'k1', requestId: `${runId}-${requestId}`, traceId: `${runId}-${requestId}` });
@@ -79,19 +79,14 @@ describe('guardrails slow tier over gRPC', () => {
     await events.start();
     handle = await startGrpcService(GuardrailsModule.forRoot({ events }, { LLMOPS_CONFIG: configFile, TEST_MODERATION_KEY: 'mod-key' }), { address: '127.0.0.1:0', services: [Guardrails] });
     client = createGrpcClient(Guardrails, `127.0.0.1:${handle.port}`);
-    consumer = new Kafka({ clientId: 'guardrails-slow-test', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `guardrails-slow-${runId}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'llmops.guardrails.v1', fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const event = fromBinary(GuardrailEventSchema, message.value!);
-        if (event.traceId.startsWith(runId)) received.push(event);
-      },
-    });
+    collector = await collectTopic({ brokers, topic: 'llmops.guardrails.v1', schema: GuardrailEventSchema, groupId: `guardrails-slow-${runId}` }, (event) =>
+      event.traceId.startsWith(runId),
+    );
+    received = collector.events;
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
+    await collector?.stop();
     client?.close();
     await handle?.app.close();
     await events?.close();

@@ -1,14 +1,13 @@
 import 'reflect-metadata';
-import { fromBinary } from '@bufbuild/protobuf';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { AlertEventSchema, Routing, type AlertEvent } from '@llmops/contracts';
+import { AlertEventSchema, Routing } from '@llmops/contracts';
 import { loadServiceEnvironment } from '@llmops/config';
 import { createGrpcClient, ErrorCode, PlatformError, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { collectTopic } from '@llmops/testing';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { createRouting, RoutingModule, type RoutingWiring } from '../src/routing.module';
@@ -124,30 +123,13 @@ describe('routing over gRPC', () => {
   it('alerts on llmops.alerts.v1 at 80% of a cap and answers RESOURCE_EXHAUSTED with a clear message past it', async () => {
     // big: 5 input + 400 output tokens ≈ $0.004 per request against a $0.01 daily cap per tenant
     const capped = `${tenant}-cap`;
-    // The consumer joins its group before the alert is sent: on a loaded single-node broker a
-    // group join alone can take many seconds, which is the broker's, not routing's.
-    const kafka = new Kafka({ clientId: 'routing-test-alerts', brokers: (brokers ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
-    const consumer: Consumer = kafka.consumer({ groupId: `routing-test-${runId}` });
-    const alerts: AlertEvent[] = [];
+    // Joined before the alert is sent: on a loaded single-node broker a group join alone can take
+    // many seconds, which is the broker's, not routing's.
+    const alerts = await collectTopic(
+      { brokers: (brokers ?? '127.0.0.1:9092').split(','), topic: 'llmops.alerts.v1', schema: AlertEventSchema, groupId: `routing-test-${runId}` },
+      (alert) => alert.tenantId === capped,
+    );
     try {
-      const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'llmops.alerts.v1', fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          // Other specs share the topic, some with deliberately undecodable records (the
-          // dead-letter tests): skip what is not an alert instead of stalling on it.
-          let alert: AlertEvent;
-          try {
-            alert = fromBinary(AlertEventSchema, message.value!);
-          } catch {
-            return;
-          }
-          if (alert.tenantId === capped) alerts.push(alert);
-        },
-      });
-      await joined;
-
       const ask = () => client.route({ context: { ...context, tenantId: capped }, model: 'smart', messages: [{ role: 'user', content: 'hi' }], params: { maxTokens: 400, stop: [] } });
       await ask();
       await ask();
@@ -159,12 +141,12 @@ describe('routing over gRPC', () => {
       expect(Number((error as PlatformError).details['retry_after_ms'])).toBeGreaterThan(0);
       expect(Number((error as PlatformError).details['retry_after_ms'])).toBeLessThanOrEqual(24 * 3600_000);
 
-      await poll('the budget alert', () => (alerts.length > 0 ? alerts : undefined), 60_000);
+      await poll('the budget alert', () => (alerts.events.length > 0 ? alerts.events : undefined), 60_000);
     } finally {
-      await consumer.disconnect();
+      await alerts.stop();
     }
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'budget_threshold', severity: 'warning', threshold: 0.8, labels: { scope: 'tenant', id: capped, metric: 'daily_usd' } });
+    expect(alerts.events).toHaveLength(1);
+    expect(alerts.events[0]).toMatchObject({ kind: 'budget_threshold', severity: 'warning', threshold: 0.8, labels: { scope: 'tenant', id: capped, metric: 'daily_usd' } });
   }, 120_000);
 
   it('reloads llmops.yaml when it changes, and keeps the last good configuration when the new one is invalid', async () => {
