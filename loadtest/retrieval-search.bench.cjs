@@ -27,7 +27,7 @@ const ROOT = resolve(__dirname, '..');
 const dist = (path) => require(join(ROOT, 'services/retrieval/dist', path));
 const { createRetrievalComponents } = dist('retrieval.module');
 const { LanceChunkStore } = dist('store/lance-chunk.store');
-const { OnnxSentenceEmbedder } = dist('embedding/onnx-sentence.embedder');
+const { OnnxSentenceEmbedder } = require(join(ROOT, 'libs/embeddings/dist/onnx-sentence.embedder'));
 const { SearchService } = dist('search/search.service');
 const { SearchCache } = dist('search/search-cache');
 const { ContextAssembler } = dist('search/context-assembler');

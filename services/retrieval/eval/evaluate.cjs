@@ -23,8 +23,8 @@ const ROOT = resolve(__dirname, '../../..');
 const dist = (path) => require(join(ROOT, 'services/retrieval/dist', path));
 const { createRetrievalComponents } = dist('retrieval.module');
 const { LanceChunkStore } = dist('store/lance-chunk.store');
-const { OnnxSentenceEmbedder } = dist('embedding/onnx-sentence.embedder');
-const { CachedEmbedder } = dist('embedding/cached.embedder');
+const { OnnxSentenceEmbedder } = require(join(ROOT, 'libs/embeddings/dist/onnx-sentence.embedder'));
+const { CachedEmbedder } = require(join(ROOT, 'libs/embeddings/dist/cached.embedder'));
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const chunking = {

@@ -1,7 +1,7 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { TextEmbedder } from '@llmops/embeddings';
 import type { ServiceRuntime } from '@llmops/runtime';
 import { DEFAULT_SCORE_THRESHOLD, type RetrievalConfig } from './config/retrieval.config';
-import type { TextEmbedder } from './embedding/text-embedder';
 import { RetrievalGrpcController } from './grpc/retrieval.grpc.controller';
 import { DocumentLoader } from './ingestion/document-loader';
 import { DocumentParser } from './ingestion/document-parser';

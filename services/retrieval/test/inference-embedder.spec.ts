@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Inference } from '@llmops/contracts';
 import type { GrpcClient } from '@llmops/grpc';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@llmops/testing';
-import { CachedEmbedder } from '../src/embedding/cached.embedder';
+import { CachedEmbedder } from '@llmops/embeddings';
 import { InferenceEmbedder } from '../src/embedding/inference.embedder';
-import { dot } from '../src/embedding/text-embedder';
+import { dot } from '@llmops/embeddings';
 import { startBuiltService, type BuiltService } from './factories/built-service';
 
 function configFor(upstream: string): string {

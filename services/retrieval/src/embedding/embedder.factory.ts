@@ -1,10 +1,8 @@
 import { Inference } from '@llmops/contracts';
+import { CachedEmbedder, OnnxSentenceEmbedder, type TextEmbedder } from '@llmops/embeddings';
 import { createGrpcClient } from '@llmops/grpc';
 import type { EmbedderConfig } from '../config/retrieval.config';
-import { CachedEmbedder } from './cached.embedder';
 import { InferenceEmbedder } from './inference.embedder';
-import { OnnxSentenceEmbedder } from './onnx-sentence.embedder';
-import type { TextEmbedder } from './text-embedder';
 
 /**
  * The embedder llmops.yaml asks for. With no `retrieval.embedder` the local model is used when

@@ -1,7 +1,7 @@
 import type { Inference } from '@llmops/contracts';
+import { normalize, type TextEmbedder } from '@llmops/embeddings';
 import type { GrpcClient } from '@llmops/grpc';
 import { RetrievalErrorCode, RetrievalException } from '../store/retrieval.exception';
-import { normalize, type TextEmbedder } from './text-embedder';
 
 export interface InferenceEmbedderOptions {
   /** Provider id, model id and pinned version, as in llmops.yaml `models`. */

@@ -1,4 +1,4 @@
-import type { TextEmbedder } from '../embedding/text-embedder';
+import type { TextEmbedder } from '@llmops/embeddings';
 import type { ChunkStore, ChunkToStore } from '../store/chunk-store';
 import { canonicalCollectionName, requireTenantId } from '../store/collection-name';
 import type { DocumentParser, IngestDocumentInput, ParsedDocument } from './document-parser';

@@ -1,4 +1,4 @@
-import { dot } from '../embedding/text-embedder';
+import { dot } from '@llmops/embeddings';
 
 /**
  * Maximal marginal relevance (Carbonell & Goldstein 1998): picks, one at a time, the candidate

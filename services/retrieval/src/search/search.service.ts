@@ -1,4 +1,4 @@
-import { dot, type TextEmbedder } from '../embedding/text-embedder';
+import { dot, type TextEmbedder } from '@llmops/embeddings';
 import { canonicalFilter, type ChunkFilter } from '../store/chunk-filter';
 import type { ChunkStore, StoredPassage } from '../store/chunk-store';
 import { canonicalCollectionName, requireTenantId } from '../store/collection-name';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RetrievalErrorCode, RetrievalException } from '../store/retrieval.exception';
+import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { TextEmbedder } from './text-embedder';
 
 export interface OnnxSentenceEmbedderOptions {
@@ -68,6 +68,11 @@ const { Tokenizer } = require(workerData.tokenizersPath);
 })().catch((error) => parentPort.postMessage({ ready: false, error: String((error && error.message) || error) }));
 `;
 
+/** Every failure of the model is the same to a caller: the embedder cannot answer now. */
+function unavailable(message: string): PlatformError {
+  return new PlatformError(ErrorCode.Unavailable, message, { reason: 'EMBEDDER_UNAVAILABLE' });
+}
+
 interface Pending {
   readonly resolve: (vectors: Float32Array[]) => void;
   readonly reject: (error: Error) => void;
@@ -97,7 +102,7 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
       this.pending.delete(message.id);
       if (this.pending.size === 0) worker.unref();
       if (message.error !== undefined || !message.vectors) {
-        waiting.reject(new RetrievalException(RetrievalErrorCode.EmbedderUnavailable, `the embedding model failed: ${message.error}`));
+        waiting.reject(unavailable(`the embedding model failed: ${message.error}`));
         return;
       }
       const vectors = message.vectors;
@@ -114,10 +119,7 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
 
   static async load(options: OnnxSentenceEmbedderOptions): Promise<OnnxSentenceEmbedder> {
     if (!(await OnnxSentenceEmbedder.isInstalled(options.modelDir))) {
-      throw new RetrievalException(
-        RetrievalErrorCode.EmbedderUnavailable,
-        `no embedding model at ${options.modelDir}: run deploy/local/embedding-model.sh, or set retrieval.embedder in llmops.yaml`,
-      );
+      throw unavailable(`no embedding model at ${options.modelDir}: run deploy/local/embedding-model.sh, or set retrieval.embedder in llmops.yaml`);
     }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -137,7 +139,7 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
     }).catch((error: Error): Ready => ({ ready: false, error: error.message }));
     if (!ready.ready || !ready.hidden) {
       await worker.terminate();
-      throw new RetrievalException(RetrievalErrorCode.EmbedderUnavailable, `cannot load the embedding model in ${options.modelDir}: ${ready.error}`);
+      throw unavailable(`cannot load the embedding model in ${options.modelDir}: ${ready.error}`);
     }
     worker.unref();
     return new OnnxSentenceEmbedder(worker, ready.hidden, options);
@@ -149,7 +151,7 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
 
   embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    if (this.failure) return Promise.reject(new RetrievalException(RetrievalErrorCode.EmbedderUnavailable, this.failure.message));
+    if (this.failure) return Promise.reject(unavailable(this.failure.message));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, count: texts.length });
@@ -165,7 +167,7 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    for (const waiting of this.pending.values()) waiting.reject(new RetrievalException(RetrievalErrorCode.EmbedderUnavailable, `the embedding model failed: ${error.message}`));
+    for (const waiting of this.pending.values()) waiting.reject(unavailable(`the embedding model failed: ${error.message}`));
     this.pending.clear();
   }
 }
