@@ -65,6 +65,7 @@ export type {
   BudgetConfig,
   BudgetScope,
   CacheConfig,
+  CacheEmbedder,
   ComplexityLevel,
   ExperimentArmConfig,
   ExperimentConfig,

@@ -21,6 +21,7 @@ export const safetyDomains = ['finance', 'legal', 'medical'] as const;
 export const budgetScopes = ['api_key', 'project', 'tenant'] as const;
 export const budgetActions = ['reject', 'downgrade'] as const;
 export const experimentKinds = ['ab', 'canary'] as const;
+export const cacheEmbedders = ['local', 'lexical'] as const;
 
 /** Added to each `models[]` entry. */
 export const rawModelCatalogFields = {
@@ -95,6 +96,8 @@ export const rawCacheSchema = z.strictObject({
   ttl_seconds: positiveInt.optional(),
   max_entries: positiveInt.optional(),
   semantic_threshold: fraction.optional(),
+  /** What the semantic cache compares: `local` sentence embeddings (meaning) or `lexical` hashed words. */
+  embedder: z.enum(cacheEmbedders).optional(),
 });
 
 export const rawBudgetSchema = z.strictObject({
@@ -127,6 +130,7 @@ export type SafetyDomain = (typeof safetyDomains)[number];
 export type BudgetScope = (typeof budgetScopes)[number];
 export type BudgetAction = (typeof budgetActions)[number];
 export type ExperimentKind = (typeof experimentKinds)[number];
+export type CacheEmbedder = (typeof cacheEmbedders)[number];
 
 export interface RouteCacheConfig {
   exact: boolean;
@@ -178,6 +182,8 @@ export interface CacheConfig {
   ttlSeconds: number;
   maxEntries: number;
   semanticThreshold: number;
+  /** Fixed at start: vectors of two embedders cannot share an index. */
+  embedder: CacheEmbedder;
 }
 
 export interface BudgetConfig {
@@ -210,6 +216,7 @@ export function toCacheConfig(raw: RawCache | null | undefined): CacheConfig {
     ttlSeconds: raw?.ttl_seconds ?? DEFAULT_CACHE_TTL_SECONDS,
     maxEntries: raw?.max_entries ?? 10_000,
     semanticThreshold: raw?.semantic_threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
+    embedder: raw?.embedder ?? 'local',
   };
 }
 

@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { TextEmbedder } from './text-embedder';
 
+/** Where deploy/local/embedding-model.sh installs all-MiniLM-L6-v2, relative to the repository root. */
+export const DEFAULT_EMBEDDING_MODEL_DIR = '.cache/embedding-model/all-minilm-l6-v2';
+
 export interface OnnxSentenceEmbedderOptions {
   /** Directory holding model.onnx (output `sentence_embedding`), tokenizer.json, tokenizer_config.json and config.json. */
   readonly modelDir: string;

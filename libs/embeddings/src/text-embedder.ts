@@ -22,3 +22,8 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
   return sum;
 }
+
+export async function embedOne(embedder: TextEmbedder, text: string): Promise<Float32Array> {
+  const [vector] = await embedder.embed([text]);
+  return vector!;
+}

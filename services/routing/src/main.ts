@@ -9,8 +9,8 @@ void runGrpcService({
   service: 'routing',
   telemetry,
   services: [Routing],
-  module: (runtime) => {
-    wiring = createRouting(runtime);
+  module: async (runtime) => {
+    wiring = await createRouting(runtime);
     return RoutingModule.forRoot(wiring);
   },
   onStop: async () => wiring?.close(),

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadPlatformConfig } from '@llmops/config';
+import { CachedEmbedder, OnnxSentenceEmbedder, type TextEmbedder } from '@llmops/embeddings';
 import type { ServiceRuntime } from '@llmops/runtime';
 import { Redis } from 'ioredis';
 import { BudgetAlertPublisher } from './budgets/budget-alert.publisher';
@@ -11,7 +12,7 @@ import { ResponseCache } from './cache/response-cache';
 import { SemanticIndex } from './cache/semantic-index';
 import { HashingTextEmbedder } from './cache/text-embedder';
 import { ConfigFileWatcher } from './config/config-file.watcher';
-import { loadRoutingConfig } from './config/routing.config';
+import { loadRoutingConfig, type RoutingConfig } from './config/routing.config';
 import { RoutingEngine } from './engine/routing.engine';
 import { prometheusCacheCounter } from './engine/routing.metrics';
 import { RoutingGrpcController } from './grpc/routing.grpc.controller';
@@ -23,12 +24,12 @@ export interface RoutingWiring {
 }
 
 /** Builds the engine and its ports from the environment: stores, cache, alerts, config watcher. */
-export function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'logger'>, env: Readonly<Record<string, string | undefined>> = process.env): RoutingWiring {
+export async function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'logger'>, env: Readonly<Record<string, string | undefined>> = process.env): Promise<RoutingWiring> {
   const config = loadRoutingConfig(env);
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   const store: BudgetStore = redis ? new RedisBudgetStore(redis) : new InMemoryBudgetStore();
-  const embedder = new HashingTextEmbedder();
-  const index = new SemanticIndex(embedder.dimensions);
+  const embedder = await cacheEmbedder(config, runtime.logger);
+  const index = new SemanticIndex(await embedder.dimensions());
   const maxEntries = config.platform.cache.maxEntries;
   const engine = new RoutingEngine(config.platform, {
     cache: redis ? new RedisAnswerCache(redis, embedder, index, maxEntries) : new ResponseCache(embedder, index, maxEntries),
@@ -41,14 +42,29 @@ export function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'logger'>
     ? new ConfigFileWatcher(config.platform.source, () => loadPlatformConfig({ env, path: config.platform.source }), (platform) => engine.reload(platform), runtime.logger)
     : undefined;
   watcher?.start();
-  runtime.logger.info({ store: config.redisUrl ? 'redis' : 'in-process', watch: config.watchConfig }, 'routing configured');
+  runtime.logger.info({ store: config.redisUrl ? 'redis' : 'in-process', watch: config.watchConfig, cache_embedder: embedder.id }, 'routing configured');
   return {
     engine,
     close: async () => {
       watcher?.stop();
       await store.close();
+      await embedder.close?.();
     },
   };
+}
+
+/**
+ * The semantic cache's embedder: the sentence model by default, so "reset my password" and
+ * "how do I change my password" can meet; hashed words when llmops.yaml asks for `lexical` or
+ * the model is not installed (said once in the log, since a lexical match is a weaker promise).
+ */
+async function cacheEmbedder(config: RoutingConfig, logger: ServiceRuntime['logger']): Promise<TextEmbedder> {
+  if (config.platform.cache.embedder === 'lexical') return new HashingTextEmbedder();
+  if (!(await OnnxSentenceEmbedder.isInstalled(config.embeddingModelDir))) {
+    logger.warn({ model_dir: config.embeddingModelDir }, 'no sentence model installed (bash deploy/local/embedding-model.sh): the semantic cache compares words, not meaning');
+    return new HashingTextEmbedder();
+  }
+  return new CachedEmbedder(await OnnxSentenceEmbedder.load({ modelDir: config.embeddingModelDir }));
 }
 
 @Module({})

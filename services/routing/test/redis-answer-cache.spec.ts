@@ -29,7 +29,7 @@ describe('RedisAnswerCache', () => {
     clients.push(client);
     const embedder = new HashingTextEmbedder();
     return new RoutingEngine(config, {
-      cache: new RedisAnswerCache(client, embedder, new SemanticIndex(embedder.dimensions), 100),
+      cache: new RedisAnswerCache(client, embedder, new SemanticIndex(embedder.size), 100),
       budgetStore: new InMemoryBudgetStore(),
       latency: new LatencyTracker(),
       alerts: { budgetThreshold: () => undefined },

@@ -58,7 +58,7 @@ export function engineFor(config: PlatformConfig, options: { store?: BudgetStore
   const alerts: BudgetAlert[] = [];
   const latency = new LatencyTracker();
   const embedder = new HashingTextEmbedder();
-  const cache = new ResponseCache(embedder, new SemanticIndex(embedder.dimensions), config.cache.maxEntries, options.now);
+  const cache = new ResponseCache(embedder, new SemanticIndex(embedder.size), config.cache.maxEntries, options.now);
   const engine = new RoutingEngine(config, {
     cache,
     budgetStore: options.store ?? new InMemoryBudgetStore(options.now),

@@ -62,7 +62,7 @@ describe('routing over gRPC', () => {
       },
     });
     const logger = pino({ level: 'info' }, sink);
-    wiring = createRouting({ events, logger }, env);
+    wiring = await createRouting({ events, logger }, env);
     expect(loadServiceEnvironment('routing', env)).toBeDefined();
     handle = await startGrpcService(RoutingModule.forRoot(wiring), { address: '127.0.0.1:0', services: [Routing] });
     client = createGrpcClient(Routing, `127.0.0.1:${handle.port}`);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigValidationError, loadPlatformConfig, parseEnv, serviceAddress, type PlatformConfig } from '@llmops/config';
+import { DEFAULT_EMBEDDING_MODEL_DIR } from '@llmops/embeddings';
 import { DEFAULT_CHUNKING_OPTIONS, type ChunkingOptions } from '../ingestion/markdown-chunker';
 
 const retrievalEnvSchema = z.object({
@@ -42,7 +43,6 @@ export interface RetrievalConfig {
  * more than passing weak context to a model that may still say it does not know.
  */
 export const DEFAULT_SCORE_THRESHOLD = 0.25;
-const DEFAULT_MODEL_DIR = '.cache/embedding-model/all-minilm-l6-v2';
 
 /** Parsed once at boot; fails listing what is wrong rather than on the first Ingest. */
 export function loadRetrievalConfig(env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): RetrievalConfig {
@@ -59,7 +59,7 @@ export function loadRetrievalConfig(env: Readonly<Record<string, string | undefi
   return {
     dataDir: settings.dataDir,
     ingestRoot,
-    embedder: embedderOf(settings, env, resolve(cwd, parsed.RETRIEVAL_EMBEDDING_MODEL_DIR ?? DEFAULT_MODEL_DIR), parsed.RETRIEVAL_EMBEDDER_THREADS),
+    embedder: embedderOf(settings, env, resolve(cwd, parsed.RETRIEVAL_EMBEDDING_MODEL_DIR ?? DEFAULT_EMBEDDING_MODEL_DIR), parsed.RETRIEVAL_EMBEDDER_THREADS),
     ...(settings.rerank
       ? {
           rerank: {

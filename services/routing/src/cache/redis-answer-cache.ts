@@ -1,7 +1,7 @@
+import { embedOne, type TextEmbedder } from '@llmops/embeddings';
 import type { Redis } from 'ioredis';
 import type { AnswerCache, CacheHit, CachedAnswer } from './response-cache';
 import type { SemanticIndex } from './semantic-index';
-import type { TextEmbedder } from './text-embedder';
 
 const PREFIX = 'llmops:answer:';
 
@@ -28,7 +28,7 @@ export class RedisAnswerCache implements AnswerCache {
   }
 
   async getSemantic(partition: string, text: string, threshold: number): Promise<CacheHit | undefined> {
-    const match = this.index.nearest(this.embedder.embed(text), partition, threshold);
+    const match = this.index.nearest(await embedOne(this.embedder, text), partition, threshold);
     if (!match) return undefined;
     const answer = await this.getExact(match.id);
     if (!answer) {
@@ -39,11 +39,12 @@ export class RedisAnswerCache implements AnswerCache {
   }
 
   async put(key: string, answer: CachedAnswer, ttlSeconds: number, semantic?: { partition: string; text: string }): Promise<void> {
+    const vector = semantic ? await embedOne(this.embedder, semantic.text) : undefined;
     await this.redis.set(PREFIX + key, JSON.stringify(answer), 'PX', ttlSeconds * 1000);
-    if (!semantic) return;
+    if (!semantic || !vector) return;
     this.forget(key);
     while (this.indexed.size >= this.maxIndexed) this.forget(this.indexed.values().next().value as string);
-    this.index.add(key, semantic.partition, this.embedder.embed(semantic.text));
+    this.index.add(key, semantic.partition, vector);
     this.indexed.add(key);
   }
 

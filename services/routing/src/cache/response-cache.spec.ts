@@ -8,7 +8,7 @@ describe('ResponseCache', () => {
   const embedder = new HashingTextEmbedder();
 
   it('evicts the oldest entry past capacity, from the semantic index too', async () => {
-    const index = new SemanticIndex(embedder.dimensions);
+    const index = new SemanticIndex(embedder.size);
     const cache = new ResponseCache(embedder, index, 2);
     await cache.put('a', answer('A'), 60, { partition: 'p', text: 'how do I rotate gateway keys' });
     await cache.put('b', answer('B'), 60);
@@ -22,7 +22,7 @@ describe('ResponseCache', () => {
 
   it('never matches across partitions, and drops expired entries on lookup', async () => {
     let now = 0;
-    const cache = new ResponseCache(embedder, new SemanticIndex(embedder.dimensions), 10, () => now);
+    const cache = new ResponseCache(embedder, new SemanticIndex(embedder.size), 10, () => now);
     await cache.put('k', answer('A'), 10, { partition: 'tenant-1', text: 'how do I rotate gateway keys' });
     expect(await cache.getSemantic('tenant-1', 'How do I rotate gateway keys?', 0.95)).toMatchObject({ kind: 'semantic', answer: { content: 'A' } });
     expect(await cache.getSemantic('tenant-2', 'how do I rotate gateway keys', 0.95)).toBeUndefined();
@@ -33,8 +33,8 @@ describe('ResponseCache', () => {
 
   it('keeps different questions apart: question words and negations count', () => {
     const similarity = (a: string, b: string) => {
-      const x = embedder.embed(a);
-      const y = embedder.embed(b);
+      const x = embedder.embedOne(a);
+      const y = embedder.embedOne(b);
       return x.reduce((sum, value, index) => sum + value * y[index]!, 0);
     };
     expect(similarity('How do I rotate the gateway keys?', 'how do i rotate the gateway keys')).toBeCloseTo(1, 6);

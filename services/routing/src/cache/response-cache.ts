@@ -1,6 +1,6 @@
+import { embedOne, type TextEmbedder } from '@llmops/embeddings';
 import type { ModelRef } from '../catalog/model-catalog';
 import type { SemanticIndex } from './semantic-index';
-import type { TextEmbedder } from './text-embedder';
 
 export interface CachedAnswer {
   content: string;
@@ -54,19 +54,20 @@ export class ResponseCache implements AnswerCache {
   }
 
   async getSemantic(partition: string, text: string, threshold: number): Promise<CacheHit | undefined> {
-    const match = this.index.nearest(this.embedder.embed(text), partition, threshold, (id) => this.live(id) !== undefined);
+    const match = this.index.nearest(await embedOne(this.embedder, text), partition, threshold, (id) => this.live(id) !== undefined);
     if (!match) return undefined;
     return { kind: 'semantic', answer: this.entries.get(match.id)!.answer, similarity: match.similarity };
   }
 
   async put(key: string, answer: CachedAnswer, ttlSeconds: number, semantic?: { partition: string; text: string }): Promise<void> {
+    const vector = semantic ? await embedOne(this.embedder, semantic.text) : undefined;
     this.delete(key);
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.delete(oldest);
     }
     this.entries.set(key, { answer, expiresAt: this.now() + ttlSeconds * 1000, semantic: semantic !== undefined });
-    if (semantic) this.index.add(key, semantic.partition, this.embedder.embed(semantic.text));
+    if (semantic && vector) this.index.add(key, semantic.partition, vector);
   }
 
   private live(key: string): Entry | undefined {

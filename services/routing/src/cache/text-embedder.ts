@@ -1,10 +1,5 @@
+import type { TextEmbedder } from '@llmops/embeddings';
 import { stringHash32 } from '../hashing/string-hash';
-
-/** Turns text into a unit vector; similar texts give vectors with a high dot product. */
-export interface TextEmbedder {
-  readonly dimensions: number;
-  embed(text: string): Float32Array;
-}
 
 /**
  * Function words every request shares. Left in, they make all vectors alike, which crowds the
@@ -16,18 +11,30 @@ const STOPWORDS = new Set(
 );
 
 /**
- * A deterministic local embedder: signed feature hashing of lower-cased content words (function
+ * The lexical embedder (`cache.embedder: lexical`, and the fallback when the sentence model is
+ * not installed): signed feature hashing of lower-cased content words (function
  * words dropped), word bigrams and character trigrams into a fixed number of dimensions,
  * L2-normalised. No model and no network,
- * so it runs inside Route's budget and gives the same vector on every replica. It captures
- * lexical similarity (reworded whitespace, casing, punctuation, a changed word), not meaning;
- * an embedding from the inference service can stand behind the same interface.
+ * so it costs microseconds and gives the same vector on every replica. It captures lexical
+ * similarity (reworded whitespace, casing, punctuation, a changed word), not meaning.
  */
 export class HashingTextEmbedder implements TextEmbedder {
-  constructor(readonly dimensions = 128) {}
+  readonly id: string;
 
-  embed(text: string): Float32Array {
-    const vector = new Float32Array(this.dimensions);
+  constructor(readonly size = 128) {
+    this.id = `lexical:${size}`;
+  }
+
+  dimensions(): Promise<number> {
+    return Promise.resolve(this.size);
+  }
+
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return Promise.resolve(texts.map((text) => this.embedOne(text)));
+  }
+
+  embedOne(text: string): Float32Array {
+    const vector = new Float32Array(this.size);
     const normalized = text.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim();
     const words = normalized.split(' ').filter((word) => word.length > 0 && !STOPWORDS.has(word));
     for (let index = 0; index < words.length; index++) {
@@ -45,7 +52,7 @@ export class HashingTextEmbedder implements TextEmbedder {
 
   private add(vector: Float32Array, feature: string, weight: number): void {
     const hashed = stringHash32(feature);
-    const slot = (hashed >>> 1) % this.dimensions;
+    const slot = (hashed >>> 1) % this.size;
     vector[slot]! += hashed & 1 ? weight : -weight;
   }
 }
