@@ -198,11 +198,22 @@ describe('RoutingEngine: response cache', () => {
     expect((await engine.route(request('hi', { model: 'default', params: { temperature: 0 } }))).cache.status).toBe('miss');
   });
 
-  it('is off unless enabled, and never caches a model named directly', async () => {
+  it('is off unless enabled', async () => {
     const { engine } = engineFor(routingConfig());
     expect((await engine.route(request('hi', { model: 'default', params: { temperature: 0 } }))).cache).toMatchObject({ status: 'off', reason: 'the cache is not enabled' });
-    const { engine: on } = engineFor(cached());
-    expect((await on.route(request('hi', { model: 'big', params: { temperature: 0 } }))).cache.status).toBe('off');
+  });
+
+  it('caches a model named directly with the global defaults: exact matching, deterministic requests only', async () => {
+    const { engine } = engineFor(cached());
+    const ask = (model: string, temperature = 0) => request('What is the capital of France?', { model, params: { temperature } });
+    const miss = await engine.route(ask('big'));
+    expect(miss).toMatchObject({ route: 'model:big', cache: { status: 'miss', storable: true } });
+    const stored = await engine.store({ caller: { tenant: 't1' }, route: miss.route, variant: miss.cache.variant, prompt: '', messages: ask('big').messages, params: { temperature: 0 }, noCache: false, answer });
+    expect(stored).toEqual({ stored: true, reason: 'cached for 3600s' });
+    expect((await engine.route(ask('big'))).cache).toMatchObject({ status: 'hit', kind: 'exact', answer });
+    expect((await engine.route(ask('mini'))).cache.status).toBe('miss');
+    expect((await engine.route(ask('big', 0.7))).cache.status).toBe('bypass');
+    expect((await engine.store({ caller: { tenant: 't1' }, route: 'model:no-such-model', variant: '|', prompt: '', messages: ask('big').messages, params: { temperature: 0 }, noCache: false, answer })).stored).toBe(false);
   });
 });
 

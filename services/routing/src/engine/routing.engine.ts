@@ -92,6 +92,11 @@ export interface CacheLookupCounter {
 /** Output tokens assumed when the request sets no max_tokens, for the budget reservation. */
 export const DEFAULT_OUTPUT_TOKENS_ESTIMATE = 256;
 
+/** What the cache needs of a route. A model named directly has no route: it gets the global defaults. */
+type CacheScope = Pick<RouteConfig, 'name' | 'cache'>;
+
+const DIRECT_MODEL_PREFIX = 'model:';
+
 interface Selection {
   route?: RouteConfig;
   /** A model named directly: tried alone. */
@@ -181,7 +186,7 @@ export class RoutingEngine {
     }
 
     const variant = `${experiment?.arm ?? ''}|${promptVersion ?? ''}`;
-    const cache = await this.lookup(state, input, route, variant);
+    const cache = await this.lookup(state, input, route ?? this.cacheScope(state, DIRECT_MODEL_PREFIX + selection.model), variant);
     reasons.push(`cache ${cache.status}: ${cache.reason}`);
 
     const estimate = (ids: readonly string[]) => ({
@@ -200,7 +205,7 @@ export class RoutingEngine {
     }
 
     const decision: RoutingDecision = {
-      route: selection.model ? `model:${selection.model}` : route!.name,
+      route: selection.model ? DIRECT_MODEL_PREFIX + selection.model : route!.name,
       chain: chain.map((id) => state.catalog.refOf(id)),
       reason: reasons.join('; '),
       ...(selection.rule ? { rule: selection.rule } : {}),
@@ -281,8 +286,8 @@ export class RoutingEngine {
 
   async store(input: StoreInput): Promise<{ stored: boolean; reason: string }> {
     const state = this.state;
-    const route = state.routes.get(input.route);
-    if (!route) return { stored: false, reason: `route "${input.route}" is not cached (unknown, or a model named directly)` };
+    const route = this.cacheScope(state, input.route);
+    if (!route) return { stored: false, reason: `route "${input.route}" is unknown` };
     const refusal = this.uncacheable(state, route, input.noCache, input.params);
     if (refusal) return { stored: false, reason: refusal };
     if (input.answer.content === '') return { stored: false, reason: 'empty answer' };
@@ -336,10 +341,22 @@ export class RoutingEngine {
     return [...healthy, ...degraded];
   }
 
-  private async lookup(state: RoutingState, input: RouteInput, route: RouteConfig | undefined, variant: string): Promise<Omit<RoutingDecision['cache'], 'variant'>> {
+  /**
+   * A route's cache settings by the name Route gave the decision. A model named directly
+   * (`model:<id>`) is cached like a route without cache settings: exact matching, global TTL.
+   */
+  private cacheScope(state: RoutingState, name: string): CacheScope | undefined {
+    const route = state.routes.get(name);
+    if (route) return route;
+    if (!name.startsWith(DIRECT_MODEL_PREFIX) || !state.catalog.get(name.slice(DIRECT_MODEL_PREFIX.length))) return undefined;
+    const defaults = state.config.cache;
+    return { name, cache: { exact: true, semantic: false, semanticThreshold: defaults.semanticThreshold, ttlSeconds: defaults.ttlSeconds, allowNondeterministic: false } };
+  }
+
+  private async lookup(state: RoutingState, input: RouteInput, route: CacheScope | undefined, variant: string): Promise<Omit<RoutingDecision['cache'], 'variant'>> {
     const counter = this.ports.cacheCounter;
     if (!state.config.cache.enabled) return { status: 'off', reason: 'the cache is not enabled', storable: false };
-    if (!route) return { status: 'off', reason: 'a model named directly is not cached', storable: false };
+    if (!route) return { status: 'off', reason: 'no route to take cache settings from', storable: false };
     if (!route.cache.exact && !route.cache.semantic) return { status: 'off', reason: `route "${route.name}" turns caching off`, storable: false };
     const refusal = this.uncacheable(state, route, input.noCache, input.params);
     if (refusal) {
@@ -366,7 +383,7 @@ export class RoutingEngine {
     return { status: 'miss', reason: 'no cached answer', storable: true };
   }
 
-  private uncacheable(state: RoutingState, route: RouteConfig, noCache: boolean, params: GenerationParameters): string | undefined {
+  private uncacheable(state: RoutingState, route: CacheScope, noCache: boolean, params: GenerationParameters): string | undefined {
     if (!state.config.cache.enabled) return 'the cache is not enabled';
     if (noCache) return 'the request opted out';
     // No temperature means the provider default (1 for most): not reproducible either.
@@ -377,7 +394,7 @@ export class RoutingEngine {
     return undefined;
   }
 
-  private keyInput(tenant: string, route: RouteConfig, variant: string, prompt: string, messages: RouteInput['messages'], params: GenerationParameters): CacheKeyInput {
+  private keyInput(tenant: string, route: CacheScope, variant: string, prompt: string, messages: RouteInput['messages'], params: GenerationParameters): CacheKeyInput {
     return { tenant, route: route.name, variant, prompt, messages, params: { ...params, stop: params.stop ?? [] } };
   }
 }
