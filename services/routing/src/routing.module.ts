@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { Inference } from '@llmops/contracts';
 import { loadPlatformConfig } from '@llmops/config';
 import { CachedEmbedder, OnnxSentenceEmbedder, type TextEmbedder } from '@llmops/embeddings';
+import { createGrpcClient } from '@llmops/grpc';
 import type { ServiceRuntime } from '@llmops/runtime';
 import { Redis } from 'ioredis';
 import { BudgetAlertPublisher } from './budgets/budget-alert.publisher';
@@ -11,6 +13,7 @@ import { RedisAnswerCache } from './cache/redis-answer-cache';
 import { ResponseCache } from './cache/response-cache';
 import { SemanticIndex } from './cache/semantic-index';
 import { HashingTextEmbedder } from './cache/text-embedder';
+import { ProviderHealthMonitor } from './catalog/provider-health.monitor';
 import { ConfigFileWatcher } from './config/config-file.watcher';
 import { loadRoutingConfig, type RoutingConfig } from './config/routing.config';
 import { RoutingEngine } from './engine/routing.engine';
@@ -31,12 +34,18 @@ export async function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'lo
   const embedder = await cacheEmbedder(config, runtime.logger);
   const index = new SemanticIndex(await embedder.dimensions());
   const maxEntries = config.platform.cache.maxEntries;
+  const inference = config.healthPollMs > 0 ? createGrpcClient(Inference, config.inferenceAddress) : undefined;
+  const health = inference
+    ? new ProviderHealthMonitor(() => inference.providerHealth({}, { timeoutMs: 1_000, connectTimeoutMs: 500 }), { intervalMs: config.healthPollMs, logger: runtime.logger })
+    : undefined;
+  health?.start();
   const engine = new RoutingEngine(config.platform, {
     cache: redis ? new RedisAnswerCache(redis, embedder, index, maxEntries) : new ResponseCache(embedder, index, maxEntries),
     budgetStore: store,
     latency: new LatencyTracker(),
     alerts: new BudgetAlertPublisher(runtime.events),
     cacheCounter: prometheusCacheCounter,
+    ...(health ? { health } : {}),
   });
   const watcher = config.watchConfig
     ? new ConfigFileWatcher(config.platform.source, () => loadPlatformConfig({ env, path: config.platform.source }), (platform) => engine.reload(platform), runtime.logger)
@@ -47,6 +56,8 @@ export async function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'lo
     engine,
     close: async () => {
       watcher?.stop();
+      health?.stop();
+      inference?.close();
       await store.close();
       await embedder.close?.();
     },

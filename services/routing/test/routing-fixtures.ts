@@ -4,6 +4,7 @@ import type { BudgetAlert } from '../src/budgets/budget-enforcer';
 import type { BudgetStore } from '../src/budgets/budget.store';
 import { ResponseCache } from '../src/cache/response-cache';
 import { SemanticIndex } from '../src/cache/semantic-index';
+import type { LiveHealth } from '../src/catalog/provider-health.monitor';
 import { HashingTextEmbedder } from '../src/cache/text-embedder';
 import { LatencyTracker } from '../src/strategies/latency-tracker';
 import { RoutingEngine, type RouteInput } from '../src/engine/routing.engine';
@@ -54,7 +55,7 @@ export interface EngineHarness {
   cache: ResponseCache;
 }
 
-export function engineFor(config: PlatformConfig, options: { store?: BudgetStore; random?: () => number; now?: () => number } = {}): EngineHarness {
+export function engineFor(config: PlatformConfig, options: { store?: BudgetStore; random?: () => number; now?: () => number; health?: LiveHealth } = {}): EngineHarness {
   const alerts: BudgetAlert[] = [];
   const latency = new LatencyTracker();
   const embedder = new HashingTextEmbedder();
@@ -66,6 +67,7 @@ export function engineFor(config: PlatformConfig, options: { store?: BudgetStore
     alerts: { budgetThreshold: (alert) => alerts.push(alert) },
     ...(options.random ? { random: options.random } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.health ? { health: options.health } : {}),
   });
   return { engine, alerts, latency, cache };
 }

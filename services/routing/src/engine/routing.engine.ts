@@ -1,7 +1,8 @@
 import { AUTO_ROUTE_NAME, type ModelCapability, type PlatformConfig, type RouteConfig, type RoutingStrategy } from '@llmops/config';
-import type { ModelRef } from '../catalog/model-catalog';
 import { exactCacheKey, semanticSplit, type CacheKeyInput } from '../cache/cache-key';
 import type { AnswerCache, CachedAnswer } from '../cache/response-cache';
+import type { ModelRef } from '../catalog/model-catalog';
+import type { LiveHealth } from '../catalog/provider-health.monitor';
 import { BudgetEnforcer, isRateLimit, type BudgetAlert, type BudgetAmounts } from '../budgets/budget-enforcer';
 import type { BudgetStore } from '../budgets/budget.store';
 import { analyzeRequest, type RequestFeatures } from '../features/request-features';
@@ -123,6 +124,8 @@ export class RoutingEngine {
       latency: LatencyTracker;
       alerts: BudgetAlertSink;
       cacheCounter?: CacheLookupCounter;
+      /** Model health reported by inference (breakers, missing keys), on top of llmops.yaml's. */
+      health?: LiveHealth;
       random?: () => number;
       now?: () => number;
     },
@@ -321,11 +324,15 @@ export class RoutingEngine {
     );
   }
 
-  /** Drops models that cannot serve (down, missing a capability, too small a window), saying why. */
+  /**
+   * Drops models that cannot serve (down in llmops.yaml or by inference's report, missing a
+   * capability, too small a window) and puts degraded ones last, saying why.
+   */
   private fit(state: RoutingState, candidates: readonly string[], needs: readonly ModelCapability[], tokens: number, reasons: string[]): string[] {
     const dropped: string[] = [];
+    const live = (id: string) => this.ports.health?.of(state.catalog.refOf(id));
     const fitting = candidates.filter((id) => {
-      const unfit = state.catalog.unfitReason(id, needs, tokens);
+      const unfit = state.catalog.unfitReason(id, needs, tokens) ?? (live(id)?.state === 'down' ? live(id)!.why : undefined);
       if (unfit) dropped.push(`${id} (${unfit})`);
       return unfit === undefined;
     });
@@ -334,10 +341,11 @@ export class RoutingEngine {
       return [...candidates];
     }
     // Degraded models still serve, after the healthy ones.
-    const healthy = fitting.filter((id) => state.catalog.require(id).health === 'healthy');
-    const degraded = fitting.filter((id) => state.catalog.require(id).health !== 'healthy');
+    const degradedWhy = (id: string) => (state.catalog.require(id).health !== 'healthy' ? 'marked degraded' : live(id)?.why);
+    const healthy = fitting.filter((id) => degradedWhy(id) === undefined);
+    const degraded = fitting.filter((id) => degradedWhy(id) !== undefined);
     if (dropped.length > 0) reasons.push(`skips ${dropped.join(', ')}`);
-    if (degraded.length > 0 && healthy.length > 0) reasons.push(`puts degraded ${degraded.join(', ')} last`);
+    if (degraded.length > 0 && healthy.length > 0) reasons.push(`puts degraded ${degraded.map((id) => `${id} (${degradedWhy(id)})`).join(', ')} last`);
     return [...healthy, ...degraded];
   }
 
