@@ -201,6 +201,34 @@ describe('the mesh, end to end', () => {
     gateway.close();
   });
 
+  it('lists models and routes from routing: live health over gRPC, and a route added to llmops.yaml without a restart', async () => {
+    const listed = await openai.models.list();
+    expect(listed.data.map((model) => model.id)).toEqual(expect.arrayContaining(['gpt-4o-mini', 'claude-sonnet-4', 'smart', 'docs-qa', 'auto']));
+    expect(listed.data.find((model) => model.id === 'gpt-4o-mini')).toMatchObject({ object: 'model', owned_by: 'openai' });
+
+    // No ANTHROPIC_API_KEY in this stack: inference says so, and routing (polling every 2 s) calls claude down.
+    const gateway = createGrpcClient(Gateway, stack.endpoints.grpc.gateway);
+    const auth = { authorization: `Bearer ${stack.endpoints.apiKey}` };
+    const healthOf = async (id: string) => (await gateway.listModels({}, { metadata: auth, timeoutMs: 5_000 })).models.find((model) => model.id === id)?.health;
+    const deadline = Date.now() + 15_000;
+    while ((await healthOf('claude-sonnet-4')) !== 'down' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await healthOf('claude-sonnet-4')).toBe('down');
+    expect(await healthOf('extractive-answerer')).toBe('healthy');
+
+    const file = join(stateDir, 'llmops.yaml');
+    const document = parseYaml(readFileSync(file, 'utf8')) as { routes: Array<{ name: string; chain: string[] }> };
+    document.routes.push({ name: 'added-at-runtime', chain: ['extractive-answerer'] });
+    writeFileSync(file, stringifyYaml(document));
+    const reloaded = Date.now() + 15_000;
+    let ids: string[] = [];
+    while (!ids.includes('added-at-runtime') && Date.now() < reloaded) {
+      await new Promise((r) => setTimeout(r, 250));
+      ids = (await openai.models.list()).data.map((model) => model.id);
+    }
+    expect(ids).toContain('added-at-runtime');
+    gateway.close();
+  });
+
   it('redacts e-mail addresses and Luhn-valid card numbers before the model sees them', async () => {
     const completion = await openai.chat.completions.create({
       model: 'extractive-answerer',

@@ -28,7 +28,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EVENT_PUBLISHER, useValue: events },
         { provide: MESH_CLIENTS, useValue: mesh },
-        { provide: ModelCatalog, useValue: new ModelCatalog(config.platform) },
+        { provide: ModelCatalog, useValue: new ModelCatalog(mesh.routing, config.platform) },
         { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight, guardrailFailMode) },
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],

@@ -78,6 +78,12 @@ describe('routing with live model health from inference', () => {
     expect(decision.chain.map((model) => model.model)).toEqual(['big', 'local', 'mini']);
     expect(decision.reason).toContain('skips claude (provider anthropic has no API key)');
     expect(decision.reason).toContain('puts degraded mini (circuit breaker open after 2 failures) last');
+    expect(engine.catalog().models.map(({ id, health, healthReason }) => ({ id, health, healthReason }))).toEqual([
+      { id: 'local', health: 'healthy', healthReason: '' },
+      { id: 'mini', health: 'degraded', healthReason: 'circuit breaker open after 2 failures' },
+      { id: 'big', health: 'healthy', healthReason: '' },
+      { id: 'claude', health: 'down', healthReason: 'provider anthropic has no API key' },
+    ]);
 
     // Inference unreachable for longer than five poll intervals: llmops.yaml alone decides again.
     now += 5 * 60_000 + 1;

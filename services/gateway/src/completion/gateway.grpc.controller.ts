@@ -48,11 +48,9 @@ export class GatewayGrpcController {
   }
 
   @GrpcRpc(Gateway, 'listModels')
-  listModels(@Payload() _request: unknown, @Ctx() call: GrpcCallContext): ListModelsResponse {
+  async listModels(@Payload() _request: unknown, @Ctx() call: GrpcCallContext): Promise<ListModelsResponse> {
     this.completions.authenticate(call.header('authorization'));
-    return create(ListModelsResponseSchema, {
-      models: this.models.list().map((model) => ({ id: model.id, provider: model.provider, contextWindow: model.contextWindow, isRoute: model.isRoute })),
-    });
+    return create(ListModelsResponseSchema, { models: await this.models.list() });
   }
 
   private commandOf(endpoint: CompletionCommand['endpoint'], request: CompleteRequest, call: GrpcCallContext): CompletionCommand {

@@ -53,13 +53,13 @@ export class OpenAiHttpController {
   }
 
   @Get('models')
-  listModels(@Req() request: Request, @Res() response: Response): void {
+  async listModels(@Req() request: Request, @Res() response: Response): Promise<void> {
     try {
       this.completions.authenticate(request.header('authorization'));
       const created = Math.floor(Date.now() / 1000);
       response.json({
         object: 'list',
-        data: this.models.list().map((model) => ({ id: model.id, object: 'model', created, owned_by: model.provider || 'llmops' })),
+        data: (await this.models.list()).map((model) => ({ id: model.id, object: 'model', created, owned_by: model.provider || 'llmops' })),
       });
     } catch (error) {
       this.sendError(response, error);

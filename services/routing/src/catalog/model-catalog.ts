@@ -41,10 +41,9 @@ export class ModelCatalog {
     return (inputTokens * price.inputPerMtok + outputTokens * price.outputPerMtok) / 1_000_000;
   }
 
-  /** Why the model cannot serve the request, or undefined when it can. */
+  /** Why the model cannot serve the request (health aside), or undefined when it can. */
   unfitReason(id: string, needs: readonly ModelCapability[], estimatedTokens: number): string | undefined {
     const model = this.require(id);
-    if (model.health === 'down') return 'marked down';
     const missing = needs.filter((need) => !model.capabilities.includes(need));
     if (missing.length > 0) return `lacks ${missing.join(', ')}`;
     if (estimatedTokens > model.contextWindow) return `context window ${model.contextWindow} < ${estimatedTokens} tokens`;

@@ -1,4 +1,4 @@
-import { AUTO_ROUTE_NAME, type ModelCapability, type PlatformConfig, type RouteConfig, type RoutingStrategy } from '@llmops/config';
+import { AUTO_ROUTE_NAME, type ModelCapability, type ModelConfig, type ModelHealth, type PlatformConfig, type RouteConfig, type RoutingStrategy } from '@llmops/config';
 import { exactCacheKey, semanticSplit, type CacheKeyInput } from '../cache/cache-key';
 import type { AnswerCache, CachedAnswer } from '../cache/response-cache';
 import type { ModelRef } from '../catalog/model-catalog';
@@ -330,9 +330,9 @@ export class RoutingEngine {
    */
   private fit(state: RoutingState, candidates: readonly string[], needs: readonly ModelCapability[], tokens: number, reasons: string[]): string[] {
     const dropped: string[] = [];
-    const live = (id: string) => this.ports.health?.of(state.catalog.refOf(id));
     const fitting = candidates.filter((id) => {
-      const unfit = state.catalog.unfitReason(id, needs, tokens) ?? (live(id)?.state === 'down' ? live(id)!.why : undefined);
+      const health = this.healthOf(state, id);
+      const unfit = health.state === 'down' ? health.why : state.catalog.unfitReason(id, needs, tokens);
       if (unfit) dropped.push(`${id} (${unfit})`);
       return unfit === undefined;
     });
@@ -341,12 +341,33 @@ export class RoutingEngine {
       return [...candidates];
     }
     // Degraded models still serve, after the healthy ones.
-    const degradedWhy = (id: string) => (state.catalog.require(id).health !== 'healthy' ? 'marked degraded' : live(id)?.why);
-    const healthy = fitting.filter((id) => degradedWhy(id) === undefined);
-    const degraded = fitting.filter((id) => degradedWhy(id) !== undefined);
+    const healthy = fitting.filter((id) => this.healthOf(state, id).state === 'healthy');
+    const degraded = fitting.filter((id) => this.healthOf(state, id).state !== 'healthy');
     if (dropped.length > 0) reasons.push(`skips ${dropped.join(', ')}`);
-    if (degraded.length > 0 && healthy.length > 0) reasons.push(`puts degraded ${degraded.map((id) => `${id} (${degradedWhy(id)})`).join(', ')} last`);
+    if (degraded.length > 0 && healthy.length > 0) reasons.push(`puts degraded ${degraded.map((id) => `${id} (${this.healthOf(state, id).why})`).join(', ')} last`);
     return [...healthy, ...degraded];
+  }
+
+  /** A model's health: llmops.yaml's `health`, worsened by what inference last reported. */
+  private healthOf(state: RoutingState, id: string): { state: ModelHealth; why: string } {
+    const configured = state.catalog.require(id).health;
+    if (configured === 'down') return { state: 'down', why: 'marked down' };
+    const live = this.ports.health?.of(state.catalog.refOf(id));
+    if (live?.state === 'down') return live;
+    if (configured === 'degraded') return { state: 'degraded', why: 'marked degraded' };
+    return live ?? { state: 'healthy', why: '' };
+  }
+
+  /** The models and routes callers may name, from the configuration in force, with live health. */
+  catalog(): { models: Array<ModelConfig & { health: ModelHealth; healthReason: string }>; routes: RouteConfig[] } {
+    const state = this.state;
+    return {
+      models: state.catalog.ids().map((id) => {
+        const health = this.healthOf(state, id);
+        return { ...state.catalog.require(id), health: health.state, healthReason: health.why };
+      }),
+      routes: [...state.routes.values()],
+    };
   }
 
   /**

@@ -6,9 +6,11 @@ import {
   RouteDecisionSchema,
   SettleResponseSchema,
   CacheStoreResponseSchema,
+  CatalogResponseSchema,
   UsageSchema,
   type CacheStoreRequest,
   type CacheStoreResponse,
+  type CatalogResponse,
   type GenerationParams,
   type RequestContext,
   type RouteDecision,
@@ -93,6 +95,24 @@ export class RoutingGrpcController {
       },
     });
     return create(CacheStoreResponseSchema, result);
+  }
+
+  @GrpcRpc(Routing, 'catalog')
+  catalog(): CatalogResponse {
+    const { models, routes } = this.engine.catalog();
+    return create(CatalogResponseSchema, {
+      models: models.map((model) => ({
+        id: model.id,
+        provider: model.provider,
+        version: model.version,
+        contextWindow: model.contextWindow,
+        capabilities: model.capabilities,
+        tags: model.tags,
+        health: model.health,
+        healthReason: model.healthReason,
+      })),
+      routes: routes.map((route) => ({ name: route.name, chain: route.chain, strategy: route.strategy })),
+    });
   }
 }
 

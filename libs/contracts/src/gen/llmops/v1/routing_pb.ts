@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file llmops/v1/routing.proto.
  */
 export const file_llmops_v1_routing: GenFile = /*@__PURE__*/
-  fileDesc("ChdsbG1vcHMvdjEvcm91dGluZy5wcm90bxIJbGxtb3BzLnYxItEBCgxSb3V0ZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVtb2RlbBgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIQCghub19jYWNoZRgFIAEoCBINCgVuZWVkcxgGIAMoCRIOCgZwcm9tcHQYByABKAkihgMKDVJvdXRlRGVjaXNpb24SDQoFcm91dGUYASABKAkSIgoFY2hhaW4YAiADKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSDgoGcmVhc29uGAMgASgJEg4KBnByb21wdBgEIAEoCRIRCglyZXRyaWV2YWwYBSABKAgSEgoKY29sbGVjdGlvbhgGIAEoCRIMCgRydWxlGAcgASgJEhAKCHN0cmF0ZWd5GAggASgJEjMKCmV4cGVyaW1lbnQYCSABKAsyHy5sbG1vcHMudjEuRXhwZXJpbWVudEFzc2lnbm1lbnQSJQoFY2FjaGUYCiABKAsyFi5sbG1vcHMudjEuQ2FjaGVMb29rdXASKQoGYnVkZ2V0GAsgASgLMhkubGxtb3BzLnYxLkJ1ZGdldERlY2lzaW9uEhYKDnByb21wdF92ZXJzaW9uGAwgASgJEiwKCGZlYXR1cmVzGA0gASgLMhoubGxtb3BzLnYxLlJlcXVlc3RGZWF0dXJlcxIOCgZzZXR0bGUYDiABKAgiggEKD1JlcXVlc3RGZWF0dXJlcxIYChBlc3RpbWF0ZWRfdG9rZW5zGAEgASgNEhIKCmNvbXBsZXhpdHkYAiABKAkSDAoEY29kZRgDIAEoCBIMCgRtYXRoGAQgASgIEhUKDXF1ZXN0aW9uX3R5cGUYBSABKAkSDgoGZG9tYWluGAYgASgJIpIBChRFeHBlcmltZW50QXNzaWdubWVudBIMCgRuYW1lGAEgASgJEgsKA2FybRgCIAEoCRIMCgRraW5kGAMgASgJEhIKCnN0aWNreV9rZXkYBCABKAkSKQoMc2hhZG93X2NoYWluGAUgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEhIKCnNoYWRvd19hcm0YBiABKAki3wEKC0NhY2hlTG9va3VwEg4KBnN0YXR1cxgBIAEoCRIMCgRraW5kGAIgASgJEg4KBnJlYXNvbhgDIAEoCRISCgpzaW1pbGFyaXR5GAQgASgBEg8KB2NvbnRlbnQYBSABKAkSIgoFbW9kZWwYBiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYByABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoNZmluaXNoX3JlYXNvbhgIIAEoCRIQCghzdG9yYWJsZRgJIAEoCBIPCgd2YXJpYW50GAogASgJIocBCg5CdWRnZXREZWNpc2lvbhIOCgZhY3Rpb24YASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSFAoMcmVzZXJ2ZWRfdXNkGAMgASgBEhcKD3Jlc2VydmVkX3Rva2VucxgEIAEoDRIOCgZyZWFzb24YBSABKAkSDgoGYWxlcnRzGAYgAygJIusBCg1TZXR0bGVSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYBCABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoIY29zdF91c2QYBSABKAFIAIgBARISCgpsYXRlbmN5X21zGAYgASgBEgoKAm9rGAcgASgIEg0KBXJvdXRlGAggASgJQgsKCV9jb3N0X3VzZCI9Cg5TZXR0bGVSZXNwb25zZRITCgtzZXR0bGVkX3VzZBgBIAEoARIWCg5zZXR0bGVkX3Rva2VucxgCIAEoDSLFAgoRQ2FjaGVTdG9yZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVyb3V0ZRgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIOCgZwcm9tcHQYBSABKAkSDwoHY29udGVudBgGIAEoCRIiCgVtb2RlbBgHIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgIIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIVCg1maW5pc2hfcmVhc29uGAkgASgJEg8KB3ZhcmlhbnQYCiABKAkSEAoIbm9fY2FjaGUYCyABKAgiNAoSQ2FjaGVTdG9yZVJlc3BvbnNlEg4KBnN0b3JlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkyygEKB1JvdXRpbmcSOgoFUm91dGUSFy5sbG1vcHMudjEuUm91dGVSZXF1ZXN0GhgubGxtb3BzLnYxLlJvdXRlRGVjaXNpb24SPQoGU2V0dGxlEhgubGxtb3BzLnYxLlNldHRsZVJlcXVlc3QaGS5sbG1vcHMudjEuU2V0dGxlUmVzcG9uc2USRAoFU3RvcmUSHC5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlcXVlc3QaHS5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
+  fileDesc("ChdsbG1vcHMvdjEvcm91dGluZy5wcm90bxIJbGxtb3BzLnYxItEBCgxSb3V0ZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVtb2RlbBgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIQCghub19jYWNoZRgFIAEoCBINCgVuZWVkcxgGIAMoCRIOCgZwcm9tcHQYByABKAkihgMKDVJvdXRlRGVjaXNpb24SDQoFcm91dGUYASABKAkSIgoFY2hhaW4YAiADKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSDgoGcmVhc29uGAMgASgJEg4KBnByb21wdBgEIAEoCRIRCglyZXRyaWV2YWwYBSABKAgSEgoKY29sbGVjdGlvbhgGIAEoCRIMCgRydWxlGAcgASgJEhAKCHN0cmF0ZWd5GAggASgJEjMKCmV4cGVyaW1lbnQYCSABKAsyHy5sbG1vcHMudjEuRXhwZXJpbWVudEFzc2lnbm1lbnQSJQoFY2FjaGUYCiABKAsyFi5sbG1vcHMudjEuQ2FjaGVMb29rdXASKQoGYnVkZ2V0GAsgASgLMhkubGxtb3BzLnYxLkJ1ZGdldERlY2lzaW9uEhYKDnByb21wdF92ZXJzaW9uGAwgASgJEiwKCGZlYXR1cmVzGA0gASgLMhoubGxtb3BzLnYxLlJlcXVlc3RGZWF0dXJlcxIOCgZzZXR0bGUYDiABKAgiggEKD1JlcXVlc3RGZWF0dXJlcxIYChBlc3RpbWF0ZWRfdG9rZW5zGAEgASgNEhIKCmNvbXBsZXhpdHkYAiABKAkSDAoEY29kZRgDIAEoCBIMCgRtYXRoGAQgASgIEhUKDXF1ZXN0aW9uX3R5cGUYBSABKAkSDgoGZG9tYWluGAYgASgJIpIBChRFeHBlcmltZW50QXNzaWdubWVudBIMCgRuYW1lGAEgASgJEgsKA2FybRgCIAEoCRIMCgRraW5kGAMgASgJEhIKCnN0aWNreV9rZXkYBCABKAkSKQoMc2hhZG93X2NoYWluGAUgAygLMhMubGxtb3BzLnYxLk1vZGVsUmVmEhIKCnNoYWRvd19hcm0YBiABKAki3wEKC0NhY2hlTG9va3VwEg4KBnN0YXR1cxgBIAEoCRIMCgRraW5kGAIgASgJEg4KBnJlYXNvbhgDIAEoCRISCgpzaW1pbGFyaXR5GAQgASgBEg8KB2NvbnRlbnQYBSABKAkSIgoFbW9kZWwYBiABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYByABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoNZmluaXNoX3JlYXNvbhgIIAEoCRIQCghzdG9yYWJsZRgJIAEoCBIPCgd2YXJpYW50GAogASgJIocBCg5CdWRnZXREZWNpc2lvbhIOCgZhY3Rpb24YASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSFAoMcmVzZXJ2ZWRfdXNkGAMgASgBEhcKD3Jlc2VydmVkX3Rva2VucxgEIAEoDRIOCgZyZWFzb24YBSABKAkSDgoGYWxlcnRzGAYgAygJIusBCg1TZXR0bGVSZXF1ZXN0EioKB2NvbnRleHQYASABKAsyGS5sbG1vcHMudjEuUmVxdWVzdENvbnRleHQSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSIgoFbW9kZWwYAyABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYSHwoFdXNhZ2UYBCABKAsyEC5sbG1vcHMudjEuVXNhZ2USFQoIY29zdF91c2QYBSABKAFIAIgBARISCgpsYXRlbmN5X21zGAYgASgBEgoKAm9rGAcgASgIEg0KBXJvdXRlGAggASgJQgsKCV9jb3N0X3VzZCI9Cg5TZXR0bGVSZXNwb25zZRITCgtzZXR0bGVkX3VzZBgBIAEoARIWCg5zZXR0bGVkX3Rva2VucxgCIAEoDSLFAgoRQ2FjaGVTdG9yZVJlcXVlc3QSKgoHY29udGV4dBgBIAEoCzIZLmxsbW9wcy52MS5SZXF1ZXN0Q29udGV4dBINCgVyb3V0ZRgCIAEoCRIoCghtZXNzYWdlcxgDIAMoCzIWLmxsbW9wcy52MS5DaGF0TWVzc2FnZRIrCgZwYXJhbXMYBCABKAsyGy5sbG1vcHMudjEuR2VuZXJhdGlvblBhcmFtcxIOCgZwcm9tcHQYBSABKAkSDwoHY29udGVudBgGIAEoCRIiCgVtb2RlbBgHIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgIIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIVCg1maW5pc2hfcmVhc29uGAkgASgJEg8KB3ZhcmlhbnQYCiABKAkSEAoIbm9fY2FjaGUYCyABKAgiNAoSQ2FjaGVTdG9yZVJlc3BvbnNlEg4KBnN0b3JlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkiEAoOQ2F0YWxvZ1JlcXVlc3QioAEKDENhdGFsb2dNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJEhYKDmNvbnRleHRfd2luZG93GAQgASgNEhQKDGNhcGFiaWxpdGllcxgFIAMoCRIMCgR0YWdzGAYgAygJEg4KBmhlYWx0aBgHIAEoCRIVCg1oZWFsdGhfcmVhc29uGAggASgJIj0KDENhdGFsb2dSb3V0ZRIMCgRuYW1lGAEgASgJEg0KBWNoYWluGAIgAygJEhAKCHN0cmF0ZWd5GAMgASgJImMKD0NhdGFsb2dSZXNwb25zZRInCgZtb2RlbHMYASADKAsyFy5sbG1vcHMudjEuQ2F0YWxvZ01vZGVsEicKBnJvdXRlcxgCIAMoCzIXLmxsbW9wcy52MS5DYXRhbG9nUm91dGUyjAIKB1JvdXRpbmcSOgoFUm91dGUSFy5sbG1vcHMudjEuUm91dGVSZXF1ZXN0GhgubGxtb3BzLnYxLlJvdXRlRGVjaXNpb24SPQoGU2V0dGxlEhgubGxtb3BzLnYxLlNldHRsZVJlcXVlc3QaGS5sbG1vcHMudjEuU2V0dGxlUmVzcG9uc2USRAoFU3RvcmUSHC5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlcXVlc3QaHS5sbG1vcHMudjEuQ2FjaGVTdG9yZVJlc3BvbnNlEkAKB0NhdGFsb2cSGS5sbG1vcHMudjEuQ2F0YWxvZ1JlcXVlc3QaGi5sbG1vcHMudjEuQ2F0YWxvZ1Jlc3BvbnNlYgZwcm90bzM", [file_llmops_v1_common]);
 
 /**
  * @generated from message llmops.v1.RouteRequest
@@ -567,6 +567,124 @@ export const CacheStoreResponseSchema: GenMessage<CacheStoreResponse> = /*@__PUR
   messageDesc(file_llmops_v1_routing, 9);
 
 /**
+ * @generated from message llmops.v1.CatalogRequest
+ */
+export type CatalogRequest = Message<"llmops.v1.CatalogRequest"> & {
+};
+
+/**
+ * Describes the message llmops.v1.CatalogRequest.
+ * Use `create(CatalogRequestSchema)` to create a new message.
+ */
+export const CatalogRequestSchema: GenMessage<CatalogRequest> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 10);
+
+/**
+ * @generated from message llmops.v1.CatalogModel
+ */
+export type CatalogModel = Message<"llmops.v1.CatalogModel"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string provider = 2;
+   */
+  provider: string;
+
+  /**
+   * @generated from field: string version = 3;
+   */
+  version: string;
+
+  /**
+   * @generated from field: uint32 context_window = 4;
+   */
+  contextWindow: number;
+
+  /**
+   * @generated from field: repeated string capabilities = 5;
+   */
+  capabilities: string[];
+
+  /**
+   * @generated from field: repeated string tags = 6;
+   */
+  tags: string[];
+
+  /**
+   * healthy | degraded | down: llmops.yaml and inference's live report
+   *
+   * @generated from field: string health = 7;
+   */
+  health: string;
+
+  /**
+   * why not healthy; empty when healthy
+   *
+   * @generated from field: string health_reason = 8;
+   */
+  healthReason: string;
+};
+
+/**
+ * Describes the message llmops.v1.CatalogModel.
+ * Use `create(CatalogModelSchema)` to create a new message.
+ */
+export const CatalogModelSchema: GenMessage<CatalogModel> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 11);
+
+/**
+ * @generated from message llmops.v1.CatalogRoute
+ */
+export type CatalogRoute = Message<"llmops.v1.CatalogRoute"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: repeated string chain = 2;
+   */
+  chain: string[];
+
+  /**
+   * @generated from field: string strategy = 3;
+   */
+  strategy: string;
+};
+
+/**
+ * Describes the message llmops.v1.CatalogRoute.
+ * Use `create(CatalogRouteSchema)` to create a new message.
+ */
+export const CatalogRouteSchema: GenMessage<CatalogRoute> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 12);
+
+/**
+ * @generated from message llmops.v1.CatalogResponse
+ */
+export type CatalogResponse = Message<"llmops.v1.CatalogResponse"> & {
+  /**
+   * @generated from field: repeated llmops.v1.CatalogModel models = 1;
+   */
+  models: CatalogModel[];
+
+  /**
+   * @generated from field: repeated llmops.v1.CatalogRoute routes = 2;
+   */
+  routes: CatalogRoute[];
+};
+
+/**
+ * Describes the message llmops.v1.CatalogResponse.
+ * Use `create(CatalogResponseSchema)` to create a new message.
+ */
+export const CatalogResponseSchema: GenMessage<CatalogResponse> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_routing, 13);
+
+/**
  * @generated from service llmops.v1.Routing
  */
 export const Routing: GenService<{
@@ -598,6 +716,17 @@ export const Routing: GenService<{
     methodKind: "unary";
     input: typeof CacheStoreRequestSchema;
     output: typeof CacheStoreResponseSchema;
+  },
+  /**
+   * The models and routes callers may name, from the configuration in force (hot reloads
+   * included) with the health routing currently uses for each model.
+   *
+   * @generated from rpc llmops.v1.Routing.Catalog
+   */
+  catalog: {
+    methodKind: "unary";
+    input: typeof CatalogRequestSchema;
+    output: typeof CatalogResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmops_v1_routing, 0);
