@@ -447,3 +447,62 @@ describe('experiment_comparison report', () => {
     expect(none.rows).toEqual([]);
   });
 });
+
+describe('shadow_comparison report', () => {
+  const since = new Date(NOW - 3_600_000).toISOString();
+  const live = { provider: 'openai', model: 'gpt-4o-mini', version: '2024-07-18' };
+  const candidate = { provider: 'anthropic', model: 'claude-sonnet-4', version: '20250514' };
+
+  beforeAll(async () => {
+    // 20 live answers in ~100 ms at $0.001 with 30 output tokens; their copies ~300 ms at $0.004
+    // with 50; copy 19 failed. Live traces 0-9 and their copies are scored 0.7 and 0.9.
+    const traces = Array.from({ length: 20 }, (_, index) => [
+      trace(`ev-sh-live-${index}`, `trace-sh-live-${index}`, 'tenant-sh', {
+        experiment: 'exp-shadow',
+        experimentArm: 'stable',
+        model: live,
+        latencyMs: 100 + (index % 4) * 2,
+        costUsd: 0.001,
+        usage: { inputTokens: 100, outputTokens: 30 },
+      }),
+      trace(`ev-sh-copy-${index}`, `trace-sh-copy-${index}`, 'tenant-sh', {
+        experiment: 'exp-shadow',
+        experimentArm: 'shadow',
+        shadow: true,
+        shadowOf: `trace-sh-live-${index}`,
+        model: candidate,
+        latencyMs: 300 + (index % 4) * 2,
+        costUsd: index === 19 ? 0 : 0.004,
+        usage: { inputTokens: 100, outputTokens: index === 19 ? 0 : 50 },
+        status: index === 19 ? 'error' : 'ok',
+      }),
+    ]).flat();
+    // Not a pair: a live trace of the experiment that was not copied.
+    traces.push(trace('ev-sh-alone', 'trace-sh-alone', 'tenant-sh', { experiment: 'exp-shadow', experimentArm: 'stable', model: live }));
+    await sink.write('llmops.traces.v1', traces);
+    await sink.write(
+      'llmops.evals.v1',
+      Array.from({ length: 10 }, (_, index) => [
+        create(EvalResultEventSchema, { eventId: `ev-sh-eval-live-${index}`, runId: 'online', occurredAt: at(2), tenantId: 'tenant-sh', metric: 'faithfulness', score: 0.7, traceId: `trace-sh-live-${index}` }),
+        create(EvalResultEventSchema, { eventId: `ev-sh-eval-copy-${index}`, runId: 'online', occurredAt: at(2), tenantId: 'tenant-sh', metric: 'faithfulness', score: 0.9, traceId: `trace-sh-copy-${index}` }),
+      ]).flat(),
+    );
+  });
+
+  it('pairs each copy with the answer it copied and compares them', async () => {
+    const reports = new ReportRunner(client, { maxResultRows: 1000 });
+    const result = await reports.run('shadow_comparison', { experiment: 'exp-shadow', since });
+    expect(result.rows).toHaveLength(1);
+    const row = result.rows[0] as Record<string, number | string>;
+    expect(row).toMatchObject({ live_model: 'gpt-4o-mini', shadow_model: 'claude-sonnet-4' });
+    expect([row.pairs, row.live_errors, row.shadow_errors, row.scored_pairs].map(Number)).toEqual([20, 0, 1, 10]);
+    expect(row.latency_diff_mean_ms).toBeCloseTo(200, 6);
+    expect(row.latency_p_value as number).toBeLessThan(0.0001);
+    expect(row.output_tokens_diff_mean).toBeCloseTo(20, 6);
+    expect(row.live_cost_usd).toBeCloseTo(0.02, 9);
+    expect(row.shadow_cost_usd).toBeCloseTo(0.076, 9);
+    expect(row.live_score_mean).toBeCloseTo(0.7, 9);
+    expect(row.shadow_score_mean).toBeCloseTo(0.9, 9);
+    expect((await reports.run('shadow_comparison', { experiment: 'exp-shadow', since, tenant_id: 'someone-else' })).rows).toEqual([]);
+  });
+});

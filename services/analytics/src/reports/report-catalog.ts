@@ -237,6 +237,86 @@ CROSS JOIN (SELECT * FROM per_arm WHERE arm = (SELECT name FROM control)) AS c
 LEFT JOIN tests AS t ON t.arm = p.arm
 ORDER BY is_control DESC, p.arm`,
   },
+  {
+    name: 'shadow_comparison',
+    description:
+      'one experiment\'s shadow copies against the answers they copied, one row per (live model, shadow model): pairs, errors, ' +
+      'latency, output tokens, cost and evaluation score of each side, with paired differences (shadow − live) and a Welch t-test on latency',
+    params: [
+      { name: 'experiment', type: 'String', description: 'the experiment name (llmops.yaml experiments[].name)' },
+      SINCE,
+      { name: 'tenant_id', type: 'String', description: 'only this tenant (empty: all)', default: '' },
+    ],
+    // A shadow trace names the trace it copied in shadow_of: the pair is one join. Scores are the
+    // mean evaluation score of each trace, where one was recorded.
+    sql: `
+WITH
+    shadows AS (
+        SELECT trace_id, shadow_of, model, status, latency_ms, output_tokens, cost_usd
+        FROM llmops.traces FINAL
+        WHERE experiment = {experiment:String}
+          AND ts >= {since:DateTime64(3, 'UTC')}
+          AND ({tenant_id:String} = '' OR tenant_id = {tenant_id:String})
+          AND shadow
+    ),
+    live AS (
+        SELECT trace_id, model, status, latency_ms, output_tokens, cost_usd
+        FROM llmops.traces FINAL
+        WHERE trace_id IN (SELECT shadow_of FROM shadows) AND NOT shadow
+    ),
+    scores AS (
+        SELECT trace_id, avg(score) AS score
+        FROM llmops.eval_results FINAL
+        WHERE trace_id IN (SELECT trace_id FROM shadows) OR trace_id IN (SELECT shadow_of FROM shadows)
+        GROUP BY trace_id
+    ),
+    pairs AS (
+        SELECT
+            l.model AS live_model, s.model AS shadow_model,
+            l.status = 'ok' AS live_ok, s.status = 'ok' AS shadow_ok,
+            l.latency_ms AS live_latency_ms, s.latency_ms AS shadow_latency_ms,
+            l.output_tokens AS live_output_tokens, s.output_tokens AS shadow_output_tokens,
+            l.cost_usd AS live_cost_usd, s.cost_usd AS shadow_cost_usd,
+            ls.score AS live_score, ss.score AS shadow_score,
+            ls.trace_id != '' AND ss.trace_id != '' AS both_scored
+        FROM shadows AS s
+        INNER JOIN live AS l ON l.trace_id = s.shadow_of
+        LEFT JOIN scores AS ls ON ls.trace_id = l.trace_id
+        LEFT JOIN scores AS ss ON ss.trace_id = s.trace_id
+        SETTINGS join_use_nulls = 0
+    ),
+    latency_samples AS (
+        SELECT live_model, shadow_model, latency_ms, side
+        FROM pairs
+        ARRAY JOIN [live_latency_ms, shadow_latency_ms] AS latency_ms, [0, 1] AS side
+        WHERE live_ok AND shadow_ok
+    ),
+    latency_tests AS (
+        SELECT live_model, shadow_model, welchTTest(latency_ms, toUInt8(side)) AS test
+        FROM latency_samples
+        GROUP BY live_model, shadow_model
+    )
+SELECT
+    p.live_model AS live_model,
+    p.shadow_model AS shadow_model,
+    count() AS pairs,
+    countIf(NOT p.live_ok) AS live_errors,
+    countIf(NOT p.shadow_ok) AS shadow_errors,
+    quantileIf(0.5)(p.live_latency_ms, p.live_ok AND p.shadow_ok) AS live_latency_p50_ms,
+    quantileIf(0.5)(p.shadow_latency_ms, p.live_ok AND p.shadow_ok) AS shadow_latency_p50_ms,
+    avgIf(p.shadow_latency_ms - p.live_latency_ms, p.live_ok AND p.shadow_ok) AS latency_diff_mean_ms,
+    any(tupleElement(t.test, 'p_value')) AS latency_p_value,
+    avgIf(toFloat64(p.shadow_output_tokens) - p.live_output_tokens, p.live_ok AND p.shadow_ok) AS output_tokens_diff_mean,
+    sum(p.live_cost_usd) AS live_cost_usd,
+    sum(p.shadow_cost_usd) AS shadow_cost_usd,
+    countIf(p.both_scored) AS scored_pairs,
+    if(scored_pairs > 0, avgIf(p.live_score, p.both_scored), nan) AS live_score_mean,
+    if(scored_pairs > 0, avgIf(p.shadow_score, p.both_scored), nan) AS shadow_score_mean
+FROM pairs AS p
+LEFT JOIN latency_tests AS t ON t.live_model = p.live_model AND t.shadow_model = p.shadow_model
+GROUP BY p.live_model, p.shadow_model
+ORDER BY pairs DESC, live_model, shadow_model`,
+  },
 ];
 
 /** The named reports of the analytics service, by name. */

@@ -65,7 +65,7 @@ export interface CallOutcome {
  */
 export class RoutingFeedback {
   constructor(
-    private readonly mesh: Pick<MeshClients, 'routing' | 'inference'>,
+    private readonly mesh: Pick<MeshClients, 'routing' | 'inference' | 'cost'>,
     private readonly events: Pick<EventPublisher, 'publish'>,
   ) {}
 
@@ -103,7 +103,11 @@ export class RoutingFeedback {
       .catch(() => undefined);
   }
 
-  /** Sends a copy to the experiment's shadow chain; its answer is recorded, never returned. */
+  /**
+   * Sends a copy to the experiment's shadow chain; its answer is recorded, never returned. The
+   * copy is priced like any call (its usage and cost go to Kafka under its own trace id) and
+   * settles the spend reservation routing made for it.
+   */
   shadow(
     decision: RouteDecision | undefined,
     input: { context: RequestContext; messages: ChatMessage[]; params: GenerationParams | undefined; passages: Citation[]; traceId: string; deadlineMs: number; endpoint: string },
@@ -112,7 +116,8 @@ export class RoutingFeedback {
     if (!experiment || experiment.shadowChain.length === 0) return;
     const started = performance.now();
     const traceId = randomBytes(16).toString('hex');
-    const record = (status: string, answer?: GenerateResponse, errorCode = '') =>
+    const shadowContext = { ...input.context, traceId };
+    const record = (status: string, latencyMs: number, answer?: GenerateResponse, errorCode = '', costUsd = 0) =>
       this.events.publish(
         'llmops.traces.v1',
         create(TraceEventSchema, {
@@ -124,7 +129,8 @@ export class RoutingFeedback {
           route: decision!.route,
           model: answer?.model,
           usage: answer?.usage,
-          latencyMs: performance.now() - started,
+          costUsd,
+          latencyMs,
           timeToFirstTokenMs: answer?.timeToFirstTokenMs ?? 0,
           status,
           errorCode,
@@ -135,14 +141,40 @@ export class RoutingFeedback {
           shadowOf: input.traceId,
         }),
       );
+    const settle = (latencyMs: number, answer?: GenerateResponse, costUsd?: number) =>
+      experiment.shadowReservationId === ''
+        ? Promise.resolve()
+        : this.mesh.routing
+            .settle({
+              context: shadowContext,
+              reservationId: experiment.shadowReservationId,
+              ...(answer?.model ? { model: answer.model } : {}),
+              usage: answer?.usage ?? create(UsageSchema),
+              ...(costUsd !== undefined ? { costUsd } : {}),
+              latencyMs,
+              ok: answer !== undefined,
+              route: decision!.route,
+            })
+            .then(() => undefined, () => undefined);
     void this.mesh.inference
       .generate(
-        { context: { ...input.context, traceId }, chain: experiment.shadowChain, messages: input.messages, ...(input.params ? { params: input.params } : {}), passages: input.passages },
+        { context: shadowContext, chain: experiment.shadowChain, messages: input.messages, ...(input.params ? { params: input.params } : {}), passages: input.passages },
         { deadlineMs: input.deadlineMs },
       )
       .then(
-        (answer) => record('ok', answer),
-        (error: unknown) => record('error', undefined, (error as { code?: string }).code ?? 'internal'),
+        async (answer) => {
+          const latencyMs = performance.now() - started;
+          const price = await this.mesh.cost
+            .price({ context: shadowContext, model: answer.model, usage: answer.usage ?? create(UsageSchema), traceId }, { timeoutMs: 5_000 })
+            .catch(() => undefined);
+          record('ok', latencyMs, answer, '', price?.totalCostUsd ?? 0);
+          await settle(latencyMs, answer, price?.priced ? price.totalCostUsd : undefined);
+        },
+        async (error: unknown) => {
+          const latencyMs = performance.now() - started;
+          record('error', latencyMs, undefined, (error as { code?: string }).code ?? 'internal');
+          await settle(latencyMs);
+        },
       );
   }
 }

@@ -74,7 +74,8 @@ export class BudgetEnforcer {
     return this.budgets.length > 0;
   }
 
-  async reserve(subject: BudgetSubject, amounts: BudgetAmounts): Promise<ReserveResult> {
+  /** `spendOnly` reserves against the spend caps alone: for calls that are not the caller's requests (shadow copies). */
+  async reserve(subject: BudgetSubject, amounts: BudgetAmounts, options: { spendOnly?: boolean } = {}): Promise<ReserveResult> {
     const applicable = this.applicable(subject);
     const now = this.now();
     const counters: Array<CounterReservation & { metric: Metric; budget: BudgetConfig; scopeValue: string }> = [];
@@ -86,8 +87,10 @@ export class BudgetEnforcer {
       };
       const minute = String(Math.floor(now / MINUTE));
       const date = new Date(now).toISOString();
-      add('rpm', budget.rpm, minute, 1, 2 * MINUTE);
-      add('tpm', budget.tpm, minute, Math.ceil(amounts.tokens), 2 * MINUTE);
+      if (!options.spendOnly) {
+        add('rpm', budget.rpm, minute, 1, 2 * MINUTE);
+        add('tpm', budget.tpm, minute, Math.ceil(amounts.tokens), 2 * MINUTE);
+      }
       add('daily_usd', budget.dailyUsd === undefined ? undefined : Math.round(budget.dailyUsd * NANO), date.slice(0, 10), Math.ceil(amounts.usd * NANO), 2 * DAY);
       add('monthly_usd', budget.monthlyUsd === undefined ? undefined : Math.round(budget.monthlyUsd * NANO), date.slice(0, 7), Math.ceil(amounts.usd * NANO), 32 * DAY);
     }

@@ -118,6 +118,31 @@ describe('RoutingEngine: experiments', () => {
     expect(arms.get('treatment')).toBeGreaterThan(150);
   });
 
+  it('reserves a shadow copy against the spend caps but not the rate limits, and drops the copy, not the request, past a cap', async () => {
+    // big: 5 input + 100 output tokens ≈ $0.0010125 a request; safe (the shadow): ≈ $0.001515 a copy.
+    const doc = routingConfig({
+      experiments: [{ name: 'exp', route: 'smart', kind: 'canary', ramp_percent: 0, arms: [{ name: 'stable' }, { name: 'canary', route: 'coding' }], shadow: { chain: ['safe'], percent: 100 } }],
+      budgets: [{ scope: 'tenant', id: 't1', daily_usd: 0.004, rpm: 3 }],
+    });
+    const { engine } = engineFor(doc);
+    const ask = () => engine.route(request('hi', { model: 'smart', params: { maxTokens: 100 } }));
+    const first = await ask();
+    expect(first.experiment).toMatchObject({ shadowChain: [expect.objectContaining({ model: 'safe' })], shadowReservationId: expect.stringMatching(/^r1\./) });
+    expect(first.reason).toContain('shadow copy: reserved $0.001515');
+    // $0.0010 + $0.0015 used; the second request fits ($0.0035) but its copy would pass $0.004.
+    const second = await ask();
+    expect(second.budget.action).toBe('allow');
+    expect(second.experiment).toMatchObject({ shadowChain: [], shadowReservationId: '' });
+    expect(second.reason).toContain('shadow copy skipped: Daily spend cap reached');
+    // Settling the first request and its copy at their actual cost frees the rest of their estimates
+    // ($0.0001 + $0.0001 + $0.0010 now); copies never count as requests (rpm 3 lets a third through).
+    const actual = { usage: { inputTokens: 5, outputTokens: 10 }, costUsd: 0.0001, latencyMs: 10, ok: true };
+    await engine.settle({ reservationId: first.budget.reservationId, ...actual });
+    await engine.settle({ reservationId: first.experiment!.shadowReservationId, ...actual });
+    const third = await ask();
+    expect(third.experiment!.shadowChain.map((ref) => ref.model)).toEqual(['safe']);
+  });
+
   it('ramps a canary by percentage, keeps the early users when it grows, and sends shadow copies', async () => {
     const canary = (percent: number) =>
       engineFor(experiments({ kind: 'canary', ramp_percent: percent, arms: [{ name: 'stable' }, { name: 'canary', route: 'coding' }], shadow: { chain: ['safe'], percent: 100 } })).engine;

@@ -53,7 +53,16 @@ export interface RoutingDecision {
   promptVersion?: string;
   retrieval?: { collection: string };
   features: RequestFeatures;
-  experiment?: { name: string; arm: string; kind: string; stickyKey: string; shadowChain: ModelRef[]; shadowArm: string };
+  experiment?: {
+    name: string;
+    arm: string;
+    kind: string;
+    stickyKey: string;
+    shadowChain: ModelRef[];
+    shadowArm: string;
+    /** The shadow copy's own spend reservation, settled by the caller after the copy; '' when none. */
+    shadowReservationId: string;
+  };
   cache: { status: CacheStatus; reason: string; kind?: 'exact' | 'semantic'; similarity?: number; answer?: CachedAnswer; storable: boolean; variant: string };
   budget: { action: BudgetActionTaken; reservationId: string; reservedUsd: number; reservedTokens: number; reason: string; alerts: string[] };
   /** The caller should call Settle after the model call (a reservation to settle, or latency to learn). */
@@ -172,6 +181,7 @@ export class RoutingEngine {
           stickyKey: assignment.stickyKey,
           shadowChain: (assignment.shadow?.chain ?? []).map((id) => state.catalog.refOf(id)),
           shadowArm: assignment.shadow?.arm ?? '',
+          shadowReservationId: '',
         };
         reasons.push(assignment.reason);
       }
@@ -205,6 +215,11 @@ export class RoutingEngine {
     if (budget.downgraded) {
       route = budget.downgraded.route;
       chain = budget.downgraded.chain;
+    }
+    // A cached answer is not shadowed (there is no live call to compare with).
+    if (experiment && experiment.shadowChain.length > 0) {
+      if (cache.status === 'hit') experiment.shadowChain = [];
+      else await this.reserveShadow(input.caller, experiment, estimate(experiment.shadowChain.map((ref) => ref.model)), reasons);
     }
 
     const decision: RoutingDecision = {
@@ -270,6 +285,24 @@ export class RoutingEngine {
       },
       ...(downgraded ? { downgraded } : {}),
     };
+  }
+
+  /**
+   * A shadow copy spends real money on the caller's behalf, so it counts against the spend caps;
+   * it is not the caller's request, so not against rate limits. When it does not fit, the copy
+   * is dropped, never the request.
+   */
+  private async reserveShadow(caller: RouteCaller, experiment: NonNullable<RoutingDecision['experiment']>, amounts: BudgetAmounts, reasons: string[]): Promise<void> {
+    if (!this.budgets.configured) return;
+    const result = await this.budgets.reserve({ tenant: caller.tenant, project: caller.project, apiKey: caller.apiKey }, amounts, { spendOnly: true });
+    if (!result.ok) {
+      experiment.shadowChain = [];
+      reasons.push(`shadow copy skipped: ${result.message}`);
+      return;
+    }
+    for (const alert of result.alerts) this.ports.alerts.budgetThreshold(alert);
+    experiment.shadowReservationId = result.reservationId;
+    reasons.push(`shadow copy: reserved $${result.reservedUsd.toFixed(6)}`);
   }
 
   async settle(input: SettleInput): Promise<{ settledUsd: number; settledTokens: number }> {

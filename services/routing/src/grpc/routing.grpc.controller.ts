@@ -159,7 +159,7 @@ function toProto(decision: RoutingDecision): RouteDecision {
       domain: features.domain ?? '',
     },
     ...(experiment
-      ? { experiment: { name: experiment.name, arm: experiment.arm, kind: experiment.kind, stickyKey: experiment.stickyKey, shadowChain: experiment.shadowChain, shadowArm: experiment.shadowArm } }
+      ? { experiment: { name: experiment.name, arm: experiment.arm, kind: experiment.kind, stickyKey: experiment.stickyKey, shadowChain: experiment.shadowChain, shadowArm: experiment.shadowArm, shadowReservationId: experiment.shadowReservationId } }
       : {}),
     cache: {
       status: cache.status,
