@@ -58,8 +58,18 @@ function metricValue(text: string, name: string, labels: Record<string, string>)
  * (temperature 0) are cached, so the other tests see no difference.
  */
 function writeConfigWithCache(dir: string): string {
-  const document = parseYaml(readFileSync(join(repoRoot, 'llmops.yaml'), 'utf8')) as { cache: object; prompts: { dir: string } };
+  const document = parseYaml(readFileSync(join(repoRoot, 'llmops.yaml'), 'utf8')) as {
+    cache: object;
+    prompts: { dir: string };
+    models: object[];
+    routes: object[];
+    guardrails: { policies: object[] };
+  };
   document.cache = { ...document.cache, enabled: true };
+  // An upstream model that repeats the question, behind a policy that redacts reversibly.
+  document.models.push({ id: 'echo', provider: 'openai', version: 'echo', context_window: 8192, price: { input_per_mtok: 0.1, output_per_mtok: 0.1 } });
+  document.routes.push({ name: 'private-echo', chain: ['echo'] });
+  document.guardrails.policies.push({ name: 'private-echo', routes: ['private-echo'], reversible_redaction: true });
   document.prompts.dir = resolve(repoRoot, document.prompts.dir);
   const file = join(dir, 'llmops.yaml');
   writeFileSync(file, stringifyYaml(document));
@@ -328,6 +338,22 @@ describe('an OpenAI-compatible upstream behind the mesh', () => {
     const rows = await eventually<{ cache_status: string; cost_usd: number }>(`SELECT cache_status, cost_usd FROM llmops.traces FINAL WHERE trace_id = '${traceId}'`);
     expect(rows[0]).toMatchObject({ cache_status: 'hit' });
     expect(Number(rows[0]!.cost_usd)).toBe(0);
+  });
+
+  it('restores reversibly redacted values in the answer, streamed too, while the model only ever sees placeholders', async () => {
+    const question = 'Please confirm my address jana.novak@example.com for the invoice.';
+    const plain = await openai.chat.completions.create({ model: 'private-echo', messages: [{ role: 'user', content: question }] });
+    expect(plain.choices[0]!.message.content).toBe(question);
+    const stream = await openai.chat.completions.create({ model: 'private-echo', stream: true, messages: [{ role: 'user', content: question }] });
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(streamed).toBe(question);
+    const seenUpstream = upstream.requests.filter((request) => JSON.stringify(request.body).includes('confirm my address')).map((request) => JSON.stringify(request.body));
+    expect(seenUpstream).toHaveLength(2);
+    for (const body of seenUpstream) {
+      expect(body).not.toContain('jana.novak@example.com');
+      expect(body).toMatch(/\[EMAIL_\d+\]/);
+    }
   });
 
   it('never lets a secret reach logs, traces or events', async () => {

@@ -22,6 +22,8 @@ export interface EffectiveGuardrailPolicy {
   output: ReadonlySet<GuardrailOutputCheck>;
   pii: readonly RedactionKind[];
   reversibleRedaction: boolean;
+  /** Streamed answers: checked whole after sending, or sentence by sentence before (`buffered`). */
+  streamOutput: 'after' | 'buffered';
   thresholds: Readonly<Record<GuardrailThreshold, number>>;
   /** Finding type or category → action, as written; the guardrails service adds its defaults. */
   actions: Readonly<Record<string, GuardrailActionName>>;
@@ -52,6 +54,7 @@ export function resolveGuardrailPolicies(config: GuardrailsConfig): EffectiveGua
     output: new Set(guardrailOutputChecks),
     pii: config.redact,
     reversibleRedaction: false,
+    streamOutput: 'after',
     thresholds: DEFAULT_GUARDRAIL_THRESHOLDS,
     actions: {},
     harmfulCategories: new Set(harmCategories),
@@ -81,6 +84,7 @@ function merge(base: EffectiveGuardrailPolicy, policy: GuardrailPolicyConfig): E
     output: policy.output ? new Set(policy.output) : base.output,
     pii: policy.pii ?? base.pii,
     reversibleRedaction: policy.reversibleRedaction ?? base.reversibleRedaction,
+    streamOutput: policy.streamOutput ?? base.streamOutput,
     thresholds: { ...base.thresholds, ...policy.thresholds },
     actions: { ...base.actions, ...policy.actions },
     harmfulCategories: policy.harmfulCategories ? new Set(policy.harmfulCategories) : base.harmfulCategories,

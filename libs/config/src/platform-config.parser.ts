@@ -317,6 +317,7 @@ function toGuardrailPolicy(policy: RawGuardrailPolicy): GuardrailPolicyConfig {
   if (policy.output) config.output = [...new Set(policy.output)];
   if (policy.pii) config.pii = [...new Set(policy.pii)];
   if (policy.reversible_redaction !== undefined) config.reversibleRedaction = policy.reversible_redaction;
+  if (policy.stream_output) config.streamOutput = policy.stream_output;
   if (policy.thresholds) config.thresholds = { ...policy.thresholds };
   if (policy.actions) config.actions = { ...policy.actions };
   if (policy.harmful_categories) config.harmfulCategories = [...new Set(policy.harmful_categories)];

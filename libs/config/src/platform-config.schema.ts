@@ -122,6 +122,9 @@ export const rawGuardrailPolicySchema = z.strictObject({
   output: z.array(z.enum(guardrailOutputChecks)).optional(),
   pii: z.array(z.enum(redactionKinds)).optional(),
   reversible_redaction: z.boolean().optional(),
+  // Streamed answers: `after` checks the whole text once it has been sent (findings are alerts);
+  // `buffered` checks each sentence before it is sent. Reversible redaction always buffers.
+  stream_output: z.enum(['after', 'buffered']).optional(),
   thresholds: z
     .strictObject({ pii: unitScore, injection: unitScore, harmful: unitScore, groundedness: unitScore })
     .partial()
@@ -315,6 +318,7 @@ export interface GuardrailPolicyConfig {
   output?: GuardrailOutputCheck[];
   pii?: RedactionKind[];
   reversibleRedaction?: boolean;
+  streamOutput?: 'after' | 'buffered';
   thresholds?: Partial<Record<'pii' | 'injection' | 'harmful' | 'groundedness', number>>;
   actions?: Record<string, GuardrailActionName>;
   harmfulCategories?: HarmCategory[];

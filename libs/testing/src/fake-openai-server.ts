@@ -92,9 +92,11 @@ export interface FakeOpenAiServer {
 /**
  * Model names that pick a scenario per request, so one server can play several upstreams:
  * `fail-429`, `fail-500`, `fail-401`, `fail-400-context`, `slow-<ms>`, `break-after-<n>`,
- * `malformed-json`, `no-usage`. Any other name uses the server's current scenario.
+ * `malformed-json`, `no-usage`, and `echo` (answers with the last user message). Any other name
+ * uses the server's current scenario.
  */
 export function scenarioForModel(model: string): FakeScenario | undefined {
+  if (model === 'echo') return { kind: 'ok', answer: undefined };
   if (model === 'fail-429') return { kind: 'rate-limited' };
   if (model === 'fail-500') return { kind: 'server-error' };
   if (model === 'fail-401') return { kind: 'invalid-api-key' };

@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/
 import { guardrailPolicyFor, resolveGuardrailPolicies } from '@llmops/config';
 import type { EventPublisher } from '@llmops/kafka';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
-import { CompletionUseCase, type GuardrailFailMode } from './completion/completion.use-case';
+import { CompletionUseCase, type GuardrailPolicyLookup } from './completion/completion.use-case';
 import { GatewayGrpcController } from './completion/gateway.grpc.controller';
 import type { GatewayConfig } from './config/gateway.config';
 import { FeedbackUseCase } from './feedback/feedback.use-case';
@@ -20,7 +20,7 @@ export class GatewayModule implements OnApplicationShutdown {
     GatewayModule.mesh = mesh;
     const authenticator = new ApiKeyAuthenticator(config.platform.apiKeys);
     const guardrailPolicies = resolveGuardrailPolicies(config.platform.guardrails);
-    const guardrailFailMode: GuardrailFailMode = (tenantId, route) => guardrailPolicyFor(guardrailPolicies, config.platform.guardrails, tenantId, route).failMode;
+    const guardrailPolicy: GuardrailPolicyLookup = (tenantId, route) => guardrailPolicyFor(guardrailPolicies, config.platform.guardrails, tenantId, route);
     return {
       module: GatewayModule,
       controllers: [GatewayGrpcController, OpenAiHttpController, MetricsHttpController],
@@ -29,7 +29,7 @@ export class GatewayModule implements OnApplicationShutdown {
         { provide: EVENT_PUBLISHER, useValue: events },
         { provide: MESH_CLIENTS, useValue: mesh },
         { provide: ModelCatalog, useValue: new ModelCatalog(mesh.routing, config.platform) },
-        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight, guardrailFailMode) },
+        { provide: CompletionUseCase, useValue: new CompletionUseCase(authenticator, mesh, events, config.maxInFlight, guardrailPolicy) },
         { provide: FeedbackUseCase, useValue: new FeedbackUseCase(authenticator, events) },
       ],
     };

@@ -123,7 +123,7 @@ describe('CompletionUseCase', () => {
           throw new PlatformError(ErrorCode.Internal, 'boom');
         },
       });
-      const useCase = new CompletionUseCase(authenticator, mesh, { publish: () => undefined }, Infinity, () => 'open');
+      const useCase = new CompletionUseCase(authenticator, mesh, { publish: () => undefined }, Infinity, () => ({ failMode: 'open', streamOutput: 'after' }));
       await expect(useCase.complete(command())).rejects.toMatchObject({ code: ErrorCode.Internal });
     });
 

@@ -30,6 +30,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import type { MeshClients } from '../mesh/mesh-clients';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
+import { SentenceBuffer } from './sentence-buffer';
 import { StageRecorder } from './stage-recorder';
 
 export type CompletionEndpoint = 'grpc.Complete' | 'grpc.CompleteStream' | 'http.chat.completions';
@@ -49,8 +50,17 @@ const SNIPPET_CHARS = 240;
 const RETRIEVAL_TOP_K = 5;
 const tracer = trace.getTracer('@llmops/gateway');
 
-/** What llmops.yaml says to do when the guardrails service cannot be reached (per tenant and route). */
-export type GuardrailFailMode = (tenantId: string, route: string) => 'open' | 'closed';
+/**
+ * What the gateway itself needs of the guardrail policy of a tenant and route: what to do when
+ * the guardrails service cannot be reached, and whether a streamed answer is checked before it
+ * is sent (`buffered`) or after.
+ */
+export type GuardrailPolicyLookup = (tenantId: string, route: string) => { failMode: 'open' | 'closed'; streamOutput: 'after' | 'buffered' };
+
+const DEFAULT_POLICY: ReturnType<GuardrailPolicyLookup> = { failMode: 'closed', streamOutput: 'after' };
+
+/** How much an output verdict says, for the trace of a stream checked piece by piece: the worst one stands. */
+const VERDICT_RANK: Readonly<Record<string, number>> = { pass: 0, unspecified: 0, unchecked: 1, rewrite: 2, redact: 3, block: 4 };
 
 interface PreparedRequest {
   context: RequestContext;
@@ -123,7 +133,7 @@ export class CompletionUseCase {
     private readonly events: Pick<EventPublisher, 'publish'>,
     /** Requests served at once; past it new ones are refused at once rather than queued. */
     private readonly maxInFlight: number = Number.POSITIVE_INFINITY,
-    private readonly guardrailFailMode: GuardrailFailMode = () => 'closed',
+    private readonly guardrailPolicy: GuardrailPolicyLookup = () => DEFAULT_POLICY,
   ) {
     this.feedback = new RoutingFeedback(mesh, events);
   }
@@ -228,9 +238,16 @@ export class CompletionUseCase {
       }
       this.shadow(draft, prepared);
       const inferenceStart = draft.stages.elapsedMs();
+      // Checked before sending: the policy asks for it, or placeholders must come back as the caller's values.
+      const buffer =
+        prepared.redactionVaultId !== '' || this.guardrailPolicy(prepared.context.tenantId, command.request.model).streamOutput === 'buffered'
+          ? new SentenceBuffer()
+          : undefined;
+      const delta = (value: string): CompleteChunk => ({ $typeName: 'llmops.v1.CompleteChunk', event: { case: 'delta', value } });
       let content = '';
       let generated: GenerateResponse | undefined;
       let partial: GenerateResponse | undefined;
+      let blocked: unknown;
       const stream = otelContext.with(spanContext, () =>
         this.mesh.inference.generateStream(
           { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
@@ -240,9 +257,16 @@ export class CompletionUseCase {
       try {
         for await (const chunk of stream) {
           if (chunk.event.case === 'delta') {
-            if (content === '') draft.firstTokenMs = draft.stages.elapsedMs();
             content += chunk.event.value;
-            yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'delta', value: chunk.event.value } };
+            const pieces = buffer ? buffer.push(chunk.event.value) : [chunk.event.value];
+            for (const piece of pieces) {
+              const checked = buffer ? await run(() => this.checkOutput(draft, prepared, piece, 'piece')).catch((error: unknown) => ((blocked = error), undefined)) : piece;
+              if (checked === undefined) break;
+              if (draft.firstTokenMs === 0) draft.firstTokenMs = draft.stages.elapsedMs();
+              yield delta(checked);
+            }
+            // Leaving the loop cancels the model's stream: nothing more is generated for nobody.
+            if (blocked) break;
           } else if (chunk.event.case === 'toolCall') {
             if (draft.firstTokenMs === 0) draft.firstTokenMs = draft.stages.elapsedMs();
             yield { $typeName: 'llmops.v1.CompleteChunk', event: { case: 'toolCall', value: chunk.event.value } };
@@ -258,12 +282,23 @@ export class CompletionUseCase {
         if (partial) await run(() => this.recordPartialUsage(draft, prepared, partial as GenerateResponse));
         throw error;
       }
+      if (blocked) {
+        draft.stages.record('inference', inferenceStart, 'cancelled', 'stopped by the output check');
+        throw blocked;
+      }
       draft.stages.record('inference', inferenceStart, 'ok');
       if (!generated) throw new PlatformError(ErrorCode.UpstreamError, 'the model stream ended without a result');
       draft.answer = generated;
-      // Streamed text has already reached the client; the output check records its verdict
-      // (a finding here is an alert, not a redaction).
-      await run(() => this.checkOutput(draft, prepared, content));
+      const rest = buffer?.flush();
+      if (rest) {
+        const checked = await run(() => this.checkOutput(draft, prepared, rest, 'piece'));
+        if (draft.firstTokenMs === 0) draft.firstTokenMs = draft.stages.elapsedMs();
+        yield delta(checked);
+      }
+      // Unbuffered, the text has already reached the client: the check records its verdict (a
+      // finding is an alert, not a redaction). Buffered, every piece was checked before it left;
+      // only a JSON answer is checked once more whole, for its format.
+      if (!buffer || command.request.params?.responseFormat) await run(() => this.checkOutput(draft, prepared, content));
       const response = await run(() => this.finish(draft, prepared, generated as GenerateResponse, content));
       settled = true;
       span.end();
@@ -390,7 +425,7 @@ export class CompletionUseCase {
       return await draft.stages.run(stage, call);
     } catch (error) {
       const unreachable = PlatformError.from(error).code === ErrorCode.Unavailable;
-      if (!unreachable || this.guardrailFailMode(draft.context.tenantId, draft.command.request.model) === 'closed') throw error;
+      if (!unreachable || this.guardrailPolicy(draft.context.tenantId, draft.command.request.model).failMode === 'closed') throw error;
       draft.stages.mark(stage, 'unchecked', 'guardrails unreachable; the policy fails open');
       return undefined;
     }
@@ -415,22 +450,29 @@ export class CompletionUseCase {
     }
   }
 
-  private async checkOutput(draft: TraceDraft, prepared: PreparedRequest, content: string): Promise<string> {
+  /**
+   * The output check of a whole answer, or (`piece`) of one piece of a buffered stream: a piece
+   * is not checked for the response format, and the trace keeps the worst verdict of the pieces.
+   */
+  private async checkOutput(draft: TraceDraft, prepared: PreparedRequest, content: string, scope: 'whole' | 'piece' = 'whole'): Promise<string> {
     const { request } = draft.command;
-    const responseFormat = request.params?.responseFormat
-      ? create(ResponseFormatSchema, { type: request.params.responseFormat, jsonSchema: request.params.responseSchemaJson })
-      : undefined;
+    const responseFormat =
+      request.params?.responseFormat && scope === 'whole'
+        ? create(ResponseFormatSchema, { type: request.params.responseFormat, jsonSchema: request.params.responseSchemaJson })
+        : undefined;
+    const previous = draft.outputVerdict;
     const verdict = await this.failOpenWhenAllowed(draft, 'guardrails.output', () =>
       this.mesh.guardrails.checkOutput(
         { context: prepared.context, content, route: request.model, passages: prepared.passages, responseFormat, redactionVaultId: prepared.redactionVaultId },
         { deadlineMs: draft.command.deadlineMs },
       ),
     );
+    const worst = (verdict: string) => (scope === 'piece' && (VERDICT_RANK[previous] ?? 0) > (VERDICT_RANK[verdict] ?? 0) ? previous : verdict);
     if (!verdict) {
-      draft.outputVerdict = 'unchecked';
+      draft.outputVerdict = worst('unchecked');
       return content;
     }
-    draft.outputVerdict = GuardrailAction[verdict.action]?.toLowerCase() ?? 'unspecified';
+    draft.outputVerdict = worst(GuardrailAction[verdict.action]?.toLowerCase() ?? 'unspecified');
     const types = verdict.findings.map((finding) => finding.type).join(',');
     if (verdict.action === GuardrailAction.BLOCK) {
       draft.stages.mark('guardrails.output', 'blocked', types);
