@@ -338,6 +338,12 @@ describe('an OpenAI-compatible upstream behind the mesh', () => {
     const rows = await eventually<{ cache_status: string; cost_usd: number }>(`SELECT cache_status, cost_usd FROM llmops.traces FINAL WHERE trace_id = '${traceId}'`);
     expect(rows[0]).toMatchObject({ cache_status: 'hit' });
     expect(Number(rows[0]!.cost_usd)).toBe(0);
+    // Asked again at once: the gateway reuses routing's hit without a hop (ADR 0006).
+    const third = await ask();
+    expect(third.choices[0]!.message.content).toBe(first.choices[0]!.message.content);
+    const reusedId = (third as unknown as { llmops: { trace_id: string } }).llmops.trace_id;
+    const reused = await eventually<{ cache_status: string; route_reason: string }>(`SELECT cache_status, route_reason FROM llmops.traces FINAL WHERE trace_id = '${reusedId}'`);
+    expect(reused[0]).toMatchObject({ cache_status: 'hit', route_reason: expect.stringMatching(/^hit reused by the gateway/) });
   });
 
   it('restores reversibly redacted values in the answer, streamed too, while the model only ever sees placeholders', async () => {

@@ -98,6 +98,8 @@ export const rawCacheSchema = z.strictObject({
   semantic_threshold: fraction.optional(),
   /** What the semantic cache compares: `local` sentence embeddings (meaning) or `lexical` hashed words. */
   embedder: z.enum(cacheEmbedders).optional(),
+  /** How long the gateway may serve a hit again without asking routing (0: always ask); see ADR 0006. */
+  gateway_ttl_seconds: z.number().min(0).max(60).optional(),
 });
 
 export const rawBudgetSchema = z.strictObject({
@@ -184,6 +186,7 @@ export interface CacheConfig {
   semanticThreshold: number;
   /** Fixed at start: vectors of two embedders cannot share an index. */
   embedder: CacheEmbedder;
+  gatewayTtlSeconds: number;
 }
 
 export interface BudgetConfig {
@@ -200,6 +203,7 @@ export interface BudgetConfig {
 
 export const DEFAULT_SEMANTIC_THRESHOLD = 0.95;
 export const DEFAULT_CACHE_TTL_SECONDS = 3600;
+export const DEFAULT_GATEWAY_CACHE_TTL_SECONDS = 5;
 export const DEFAULT_BUDGET_ALERT_AT = 0.8;
 /** Names the rules-based choice: a request naming no model, or this name, is routed by `routing_rules`. */
 export const AUTO_ROUTE_NAME = 'auto';
@@ -217,6 +221,7 @@ export function toCacheConfig(raw: RawCache | null | undefined): CacheConfig {
     maxEntries: raw?.max_entries ?? 10_000,
     semanticThreshold: raw?.semantic_threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
     embedder: raw?.embedder ?? 'local',
+    gatewayTtlSeconds: raw?.gateway_ttl_seconds ?? DEFAULT_GATEWAY_CACHE_TTL_SECONDS,
   };
 }
 

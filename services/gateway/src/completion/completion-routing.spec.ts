@@ -116,6 +116,45 @@ describe('CompletionUseCase with routing decisions', () => {
     expect(calls.settle).toEqual([expect.objectContaining({ reservationId: 'r1.res', ok: true })]);
   });
 
+  it('reuses a hit for the same caller and bytes while routing allows it, without a hop, and asks again afterwards', async () => {
+    const published: Array<{ topic: string; message: unknown }> = [];
+    const { mesh: clients, calls } = mesh({ reason: 'cache hit: same normalised messages and parameters', cache: { status: 'hit', kind: 'exact', content: 'Paris.', model, reuseMs: 200 } as never });
+    const useCase = new CompletionUseCase(authenticator, clients, { publish: (topic, message) => published.push({ topic, message }) });
+    const first = await useCase.complete(command());
+    const second = await useCase.complete(command());
+    expect([first.content, second.content]).toEqual(['Paris.', 'Paris.']);
+    expect(calls.route).toHaveLength(1);
+    const reused = traces(published)[1]!;
+    expect(reused).toMatchObject({ status: 'ok', cacheStatus: 'hit', inputVerdict: 'pass', routeReason: expect.stringMatching(/^hit reused by the gateway \(within 200 ms of routing's\); cache hit/) });
+    expect(Object.fromEntries(reused.stages.map((stage) => [stage.stage, `${stage.status}:${stage.detail}`]))).toMatchObject({
+      'guardrails.input': 'skipped:the same input passed moments ago',
+      routing: 'skipped:hit reused by the gateway',
+    });
+    // Another caller, other bytes, or the same request once the time is up: routing is asked.
+    await useCase.complete(command({ user: 'someone-else' }));
+    await useCase.complete(command({ messages: [{ role: 'user', content: 'What is the capital of Italy?' }] }));
+    expect(calls.route).toHaveLength(3);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await useCase.complete(command());
+    expect(calls.route).toHaveLength(4);
+  });
+
+  it('never reuses a hit routing did not allow, nor one whose input the guardrails changed', async () => {
+    const { mesh: clients, calls } = mesh({ cache: { status: 'hit', content: 'Paris.', model, reuseMs: 0 } as never });
+    const useCase = new CompletionUseCase(authenticator, clients, { publish: () => undefined });
+    await useCase.complete(command());
+    await useCase.complete(command());
+    expect(calls.route).toHaveLength(2);
+
+    const redacting = mesh({ cache: { status: 'hit', content: 'Paris.', model, reuseMs: 5000 } as never });
+    redacting.mesh.guardrails.checkInput = (async (request: { messages: unknown[] }) =>
+      create(GuardrailVerdictSchema, { action: GuardrailAction.REDACT, messages: request.messages as never, findings: [{ type: 'email' }] })) as never;
+    const redacted = new CompletionUseCase(authenticator, redacting.mesh, { publish: () => undefined });
+    await redacted.complete(command());
+    await redacted.complete(command());
+    expect(redacting.calls.route).toHaveLength(2);
+  });
+
   it('streams a cache hit as one delta and a done message', async () => {
     const { mesh: clients, calls } = mesh({ cache: { status: 'hit', content: 'Paris.', model } as never });
     const useCase = new CompletionUseCase(authenticator, clients, { publish: () => undefined });

@@ -29,6 +29,7 @@ import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } fr
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import type { MeshClients } from '../mesh/mesh-clients';
+import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
 import { StageRecorder } from './stage-recorder';
@@ -139,6 +140,7 @@ export class CompletionUseCase {
   }
 
   private readonly feedback: RoutingFeedback;
+  private readonly nearCache = new NearCache();
 
   /**
    * Load shedding: past capacity a queue only makes every request late, so the request over
@@ -349,6 +351,10 @@ export class CompletionUseCase {
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     if (request.messages.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'messages must contain at least one message');
 
+    const nearKey = nearCacheKey(draft.context, request);
+    const reused = this.nearCache.get(nearKey);
+    if (reused) return this.reuseHit(draft, reused);
+
     const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
     const context = draft.context;
     const [verdict, decision] = await Promise.all([
@@ -370,6 +376,7 @@ export class CompletionUseCase {
 
     // A cached answer needs neither a prompt nor passages: it is served as stored.
     const hit = isCacheHit(decision);
+    if (hit && verdict?.action === GuardrailAction.PASS) this.nearCache.put(nearKey, decision);
     const promptName = hit ? '' : request.prompt || decision.prompt;
     const collection = hit ? '' : request.collection || (decision.retrieval ? decision.collection : '');
     // Known before the calls, so a request that fails in them is traced with them too.
@@ -413,6 +420,35 @@ export class CompletionUseCase {
           ? { direct: { generation: noRelevantPassages(collection), reason: 'nothing relevant' as const } }
           : {}),
       promptName, promptVersion: draft.promptVersion, collection, inputVerdict: draft.inputVerdict };
+  }
+
+  /**
+   * A hit routing served moments ago for the same bytes from the same caller, whose input check
+   * passed untouched: answered as routing answered it, without a hop (ADR 0006).
+   */
+  private reuseHit(draft: TraceDraft, decision: RouteDecision): PreparedRequest {
+    const { stages } = draft;
+    stages.skip('guardrails.input', 'the same input passed moments ago');
+    stages.skip('routing', 'hit reused by the gateway');
+    stages.skip('prompts', 'cache hit');
+    stages.skip('retrieval', 'cache hit');
+    draft.route = decision.route;
+    draft.decision = { ...decision, reason: `hit reused by the gateway (within ${decision.cache!.reuseMs} ms of routing's); ${decision.reason}` };
+    draft.inputVerdict = 'pass';
+    return {
+      context: draft.context,
+      // Routing's reservation for the first hit was settled by that request.
+      decision: { ...decision, settle: false },
+      messages: draft.command.request.messages,
+      citations: [],
+      passages: [],
+      redactionVaultId: '',
+      direct: { generation: cachedGeneration(decision), reason: 'cache hit' },
+      promptName: '',
+      promptVersion: '',
+      collection: '',
+      inputVerdict: 'pass',
+    };
   }
 
   /**

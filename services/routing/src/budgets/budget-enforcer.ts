@@ -143,6 +143,11 @@ export class BudgetEnforcer {
     return this.store.settle(uuid, adjustments);
   }
 
+  /** Whether a request of this subject counts against a requests- or tokens-per-minute limit. */
+  rateLimits(subject: BudgetSubject): boolean {
+    return this.applicable(subject).some(({ budget }) => budget.rpm !== undefined || budget.tpm !== undefined);
+  }
+
   private applicable(subject: BudgetSubject): Array<{ budget: BudgetConfig; scopeValue: string }> {
     const result: Array<{ budget: BudgetConfig; scopeValue: string }> = [];
     for (const budget of this.budgets) {

@@ -1,5 +1,6 @@
 import { engineFor, request, routingConfig } from '../../test/routing-fixtures';
 import { RoutingException, RoutingExceptionCode } from '../routes/routing.exception';
+import type { RoutingEngine } from './routing.engine';
 
 const models = (decision: { chain: Array<{ model: string }> }) => decision.chain.map((ref) => ref.model);
 
@@ -221,6 +222,26 @@ describe('RoutingEngine: response cache', () => {
     expect((await engine.route(request('hi', { model: 'default', params: { temperature: 0 } }))).cache.status).toBe('hit');
     now += 61_000;
     expect((await engine.route(request('hi', { model: 'default', params: { temperature: 0 } }))).cache.status).toBe('miss');
+  });
+
+  it('lets the gateway reuse a hit for a few seconds, except where a rate limit must count it or an experiment chose it', async () => {
+    const ask = (model = 'default') => request('hi', { model, params: { temperature: 0 } });
+    const store = (engine: RoutingEngine, route: string, variant = '|') =>
+      engine.store({ caller: { tenant: 't1' }, route, variant, prompt: '', messages: ask().messages, params: { temperature: 0 }, noCache: false, answer });
+    const { engine } = engineFor(routingConfig({ cache: { enabled: true, gateway_ttl_seconds: 2 } }));
+    expect((await engine.route(ask())).cache.reuseMs).toBe(0); // a miss
+    await store(engine, 'default');
+    expect((await engine.route(ask())).cache).toMatchObject({ status: 'hit', reuseMs: 2000 });
+
+    const { engine: limited } = engineFor(routingConfig({ cache: { enabled: true }, budgets: [{ scope: 'api_key', id: '*', rpm: 100 }] }));
+    await store(limited, 'default');
+    expect((await limited.route(ask())).cache).toMatchObject({ status: 'hit', reuseMs: 0 });
+
+    const experiment = { name: 'exp', route: 'default', kind: 'ab', arms: [{ name: 'a' }, { name: 'b' }] };
+    const { engine: split } = engineFor(routingConfig({ cache: { enabled: true }, experiments: [experiment] }));
+    const first = await split.route(ask());
+    await store(split, 'default', first.cache.variant);
+    expect((await split.route(ask())).cache).toMatchObject({ status: 'hit', reuseMs: 0 });
   });
 
   it('is off unless enabled', async () => {

@@ -63,7 +63,17 @@ export interface RoutingDecision {
     /** The shadow copy's own spend reservation, settled by the caller after the copy; '' when none. */
     shadowReservationId: string;
   };
-  cache: { status: CacheStatus; reason: string; kind?: 'exact' | 'semantic'; similarity?: number; answer?: CachedAnswer; storable: boolean; variant: string };
+  cache: {
+    status: CacheStatus;
+    reason: string;
+    kind?: 'exact' | 'semantic';
+    similarity?: number;
+    answer?: CachedAnswer;
+    storable: boolean;
+    variant: string;
+    /** On a hit: how long the gateway may serve the same request again without asking (0: ask every time). */
+    reuseMs: number;
+  };
   budget: { action: BudgetActionTaken; reservationId: string; reservedUsd: number; reservedTokens: number; reason: string; alerts: string[] };
   /** The caller should call Settle after the model call (a reservation to settle, or latency to learn). */
   settle: boolean;
@@ -234,7 +244,7 @@ export class RoutingEngine {
       features,
       ...(experiment ? { experiment } : {}),
       // An answer from a downgraded route is not stored under the route the request asked for.
-      cache: { ...cache, variant, ...(budget.downgraded ? { storable: false } : {}) },
+      cache: { ...cache, variant, reuseMs: this.reuseMs(state, input.caller, cache.status, experiment), ...(budget.downgraded ? { storable: false } : {}) },
       budget: budget.decision,
       settle: budget.decision.reservationId !== '' || strategyName === 'lowest-latency',
     };
@@ -285,6 +295,17 @@ export class RoutingEngine {
       },
       ...(downgraded ? { downgraded } : {}),
     };
+  }
+
+  /**
+   * How long the gateway may serve a hit again for the very same request without asking (ADR
+   * 0006): never when a rate limit must count the request or an experiment chose the answer's
+   * arm, else `cache.gateway_ttl_seconds`.
+   */
+  private reuseMs(state: RoutingState, caller: RouteCaller, status: CacheStatus, experiment: RoutingDecision['experiment']): number {
+    if (status !== 'hit' || experiment) return 0;
+    if (this.budgets.rateLimits({ tenant: caller.tenant, project: caller.project, apiKey: caller.apiKey })) return 0;
+    return Math.round(state.config.cache.gatewayTtlSeconds * 1000);
   }
 
   /**
@@ -415,7 +436,7 @@ export class RoutingEngine {
     return { name, cache: { exact: true, semantic: false, semanticThreshold: defaults.semanticThreshold, ttlSeconds: defaults.ttlSeconds, allowNondeterministic: false } };
   }
 
-  private async lookup(state: RoutingState, input: RouteInput, route: CacheScope | undefined, variant: string): Promise<Omit<RoutingDecision['cache'], 'variant'>> {
+  private async lookup(state: RoutingState, input: RouteInput, route: CacheScope | undefined, variant: string): Promise<Omit<RoutingDecision['cache'], 'variant' | 'reuseMs'>> {
     const counter = this.ports.cacheCounter;
     if (!state.config.cache.enabled) return { status: 'off', reason: 'the cache is not enabled', storable: false };
     if (!route) return { status: 'off', reason: 'no route to take cache settings from', storable: false };

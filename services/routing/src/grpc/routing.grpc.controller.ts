@@ -171,6 +171,7 @@ function toProto(decision: RoutingDecision): RouteDecision {
       finishReason: cache.answer?.finishReason ?? '',
       storable: cache.storable,
       variant: cache.variant,
+      reuseMs: cache.reuseMs,
     },
     budget: {
       action: budget.action,
