@@ -68,7 +68,8 @@ export class EventPublisher {
   private readonly retryMaxMs: number;
   private outbox: DiskOutbox | undefined;
   private producer: Producer | undefined;
-  private buffer: OutboxRecord[] = [];
+  /** Published, not yet taken for a send; encoded when taken, so publishing costs the caller almost nothing. */
+  private buffer: BufferedRecord[] = [];
   /** Records taken from the buffer whose send has not completed; persisted by close() if it must give up. */
   private inFlight: OutboxRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -115,7 +116,8 @@ export class EventPublisher {
 
   /**
    * Queues one event for its topic and returns at once. The message type is checked against
-   * the topic registry at compile time.
+   * the topic registry at compile time. It is encoded when the send takes it (off the caller's
+   * path), so it must not be changed after this call.
    */
   publish<N extends TopicName>(topic: N, message: TopicMessage<N>): void {
     if (this.state === 'closing' || this.state === 'closed') {
@@ -131,7 +133,7 @@ export class EventPublisher {
     this.buffer.push({
       topic,
       key: messageKey(topic, message),
-      value: Buffer.from(toBinary(schema, message as MessageShape<DescMessage>)),
+      encode: () => Buffer.from(toBinary(schema, message as MessageShape<DescMessage>)),
       headers: { 'content-type': PROTOBUF_CONTENT_TYPE, schema: schema.typeName, ...activeTraceHeaders() },
       timestampMs: Date.now(),
     });
@@ -175,9 +177,8 @@ export class EventPublisher {
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
     await withTimeout(this.loop, 2_000);
-    const unsent = [...this.inFlight, ...this.buffer];
+    const unsent = [...this.inFlight, ...this.take()];
     this.inFlight = [];
-    this.buffer = [];
     if (unsent.length > 0) await this.persist(unsent);
     this.state = 'closed';
     await this.outbox?.close();
@@ -225,7 +226,7 @@ export class EventPublisher {
       const brokerDown = this.consecutiveFailures > 0 && Date.now() < this.retryAt;
       if (brokerDown) {
         // Keep new records safe on disk, behind the older ones, until the next attempt.
-        await this.persist(this.buffer.splice(0));
+        await this.persist(this.take());
         return;
       }
       if (outbox.depth > 0) {
@@ -239,18 +240,23 @@ export class EventPublisher {
         continue;
       }
       if (this.buffer.length === 0) return;
-      this.inFlight = this.buffer.splice(0, this.maxBatchRecords);
+      this.inFlight = this.take(this.maxBatchRecords);
       const ok = await this.send(this.inFlight);
       if (this.state !== 'started') return; // close() owns inFlight now
       if (ok) {
         this.counters.published += this.inFlight.length;
         this.inFlight = [];
       } else {
-        const failed = [...this.inFlight, ...this.buffer.splice(0)];
+        const failed = [...this.inFlight, ...this.take()];
         this.inFlight = [];
         await this.persist(failed);
       }
     }
+  }
+
+  /** The oldest buffered records, encoded. */
+  private take(count = this.buffer.length): OutboxRecord[] {
+    return this.buffer.splice(0, count).map(({ encode, ...record }) => ({ ...record, value: encode() }));
   }
 
   private async send(records: readonly OutboxRecord[]): Promise<boolean> {
@@ -320,6 +326,8 @@ export class EventPublisher {
     );
   }
 }
+
+type BufferedRecord = Omit<OutboxRecord, 'value'> & { encode(): Buffer };
 
 function groupByTopic(records: readonly OutboxRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
