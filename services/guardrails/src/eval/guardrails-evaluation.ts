@@ -6,7 +6,7 @@ import { HarmfulContentClassifier } from '../content/harmful-content.classifier'
 import { PromptInjectionDetector } from '../injection/prompt-injection.detector';
 import { addConfusion, emptyConfusion, scoresOf, type Confusion, type DetectorScores } from './detection-metrics';
 
-export type EvalSplit = 'dev' | 'holdout' | 'fresh' | 'blind' | 'blind2' | 'all';
+export type EvalSplit = 'dev' | 'holdout' | 'fresh' | 'blind' | 'blind2' | 'blind3' | 'all';
 
 interface PiiExample {
   id: string;

@@ -4,11 +4,11 @@ import type { DetectorScores } from './detection-metrics';
 
 /**
  * Prints precision, recall and F1 of every fast-tier detector on the labelled sets.
- *   node services/guardrails/dist/eval/run-evaluation.js [--split=all|dev|holdout|fresh|blind|blind2] [--errors] [--json]
+ *   node services/guardrails/dist/eval/run-evaluation.js [--split=all|dev|holdout|fresh|blind|blind2|blind3] [--errors] [--json]
  */
 function main(argv: string[]): void {
   const split = (argv.find((arg) => arg.startsWith('--split='))?.slice(8) ?? 'all') as EvalSplit;
-  if (!['all', 'dev', 'holdout', 'fresh', 'blind', 'blind2'].includes(split)) throw new Error(`--split must be all, dev, holdout, fresh, blind or blind2, not ${split}`);
+  if (!['all', 'dev', 'holdout', 'fresh', 'blind', 'blind2', 'blind3'].includes(split)) throw new Error(`--split must be all, dev, holdout, fresh, blind, blind2 or blind3, not ${split}`);
   const evalDir = argv.find((arg) => arg.startsWith('--eval-dir='))?.slice(11) ?? path.resolve(__dirname, '../../eval');
   const report = evaluateGuardrails({ evalDir, split });
   if (argv.includes('--json')) {
