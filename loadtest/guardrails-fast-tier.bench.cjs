@@ -9,10 +9,16 @@
  * in, so every recognizer has candidates to look at; a different slice of the corpus for every
  * iteration keeps V8 from caching one string's regex results.
  *
+ * The corpus repeats its values (one phone number in every twelfth sentence), and the phone
+ * recognizer parses each distinct number once per text: the "distinct phone numbers" row gives
+ * every phone sentence its own number, which is what a text full of different numbers costs.
+ *
  * Wall time and CPU time are both recorded: on a shared machine the wall-time tail is mostly
  * waiting for a CPU.
  *
  * Usage: node loadtest/guardrails-fast-tier.bench.cjs [--iterations=2000] [--warmup=300] [--out=loadtest/results/guardrails-<time>.json]
+ *          [--dist=services/guardrails/dist]   (another build of the service, e.g. a copy of the one before a
+ *                                               change; outside the repository, run with NODE_PATH=$PWD/node_modules)
  * Needs the built dist/ (npx tsc -b tsconfig.build.json).
  */
 const { mkdirSync, writeFileSync } = require('node:fs');
@@ -20,7 +26,6 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { loadPlatformConfig } = require('@llmops/config');
-const { GuardrailPolicyBook } = require('../services/guardrails/dist/policy/guardrail-policy.book.js');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -39,11 +44,15 @@ const SENTENCES = [
   'Tracking number 1Z999AA10123456784 shows the parcel left Memphis yesterday.',
 ];
 
-function corpusOf(bytes, offset) {
+const PHONE_IN_CORPUS = '+49 30 12345678';
+
+/** `distinctPhones`: every occurrence of the phone sentence gets its own valid Berlin number. */
+function corpusOf(bytes, offset, distinctPhones = false) {
   const parts = [];
   let size = 0;
   for (let index = offset; size < bytes; index++) {
-    const sentence = SENTENCES[index % SENTENCES.length];
+    let sentence = SENTENCES[index % SENTENCES.length];
+    if (distinctPhones) sentence = sentence.replace(PHONE_IN_CORPUS, `+49 30 ${12_000_000 + index * 37}`);
     parts.push(sentence);
     size += Buffer.byteLength(sentence) + 1;
   }
@@ -51,13 +60,14 @@ function corpusOf(bytes, offset) {
 }
 
 function parseArgs(argv) {
-  const args = { iterations: 2000, warmup: 300, out: '' };
+  const args = { iterations: 2000, warmup: 300, out: '', dist: path.join(REPO_ROOT, 'services', 'guardrails', 'dist') };
   for (const arg of argv) {
     const match = /^--([a-z-]+)=(.*)$/.exec(arg);
     if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
     if (match[1] === 'iterations') args.iterations = Number(match[2]);
     else if (match[1] === 'warmup') args.warmup = Number(match[2]);
     else if (match[1] === 'out') args.out = match[2];
+    else if (match[1] === 'dist') args.dist = path.resolve(match[2]);
     else throw new Error(`unknown argument --${match[1]}`);
   }
   return args;
@@ -97,6 +107,7 @@ function measure(name, iterations, warmup, inputs, run) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  const { GuardrailPolicyBook } = require(path.join(args.dist, 'policy', 'guardrail-policy.book.js'));
   const config = loadPlatformConfig({ env: {}, cwd: REPO_ROOT });
   const engine = new GuardrailPolicyBook({ ...config.guardrails, maxInputChars: 200_000 }).engineFor('bench', 'default');
   const results = [];
@@ -109,7 +120,10 @@ function main() {
     results.push(measure(`checkInput ${label}`, iterations, args.warmup, inputs, (text) => engine.checkInput([{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: text }])));
     results.push(measure(`checkOutput ${label} (+4 passages)`, iterations, args.warmup, inputs, (text) => engine.checkOutput({ content: text, passages })));
   }
-  const report = { bench: 'guardrails-fast-tier', at: new Date().toISOString(), node: process.version, loadAverage: os.loadavg(), cpus: os.cpus().length, policy: engine.policy.name, targets: { '2 KB p99 ms': 1, '100 KB p99 ms': 10 }, results };
+  const distinct = Array.from({ length: 16 }, (_, offset) => corpusOf(100 * 1024, offset * 2000, true));
+  const distinctIterations = Math.max(200, Math.round(args.iterations / 10));
+  results.push(measure('checkInput 100 KB, distinct phone numbers', distinctIterations, args.warmup, distinct, (text) => engine.checkInput([{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: text }])));
+  const report = { bench: 'guardrails-fast-tier', at: new Date().toISOString(), dist: path.relative(REPO_ROOT, args.dist), node: process.version, loadAverage: os.loadavg(), cpus: os.cpus().length, policy: engine.policy.name, targets: { '2 KB p99 ms': 1, '100 KB p99 ms': 10 }, results };
   console.log(`load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs (wall time includes waiting for a CPU; CPU time does not)`);
   console.log('| check | iterations | p50 ms | p90 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms |');
   console.log('|---|---|---|---|---|---|---|---|');

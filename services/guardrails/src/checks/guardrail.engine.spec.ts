@@ -261,6 +261,14 @@ describe('GuardrailEngine: no catastrophic backtracking', () => {
     'hash signs and newlines': '##\n'.repeat(33_000),
     'mixed scripts': 'аa'.repeat(50_000),
     'word characters': 'x'.repeat(100_000),
+    'twelve-digit runs': '123456789012 x '.repeat(6_500),
+    'one-digit groups': '1 '.repeat(50_000),
+    'phone numbers, all different': Array.from({ length: 6_500 }, (_, index) => `+1 415 555 ${String(index).padStart(4, '0')}`).join(', '),
+    'control characters': '\u0001 '.repeat(50_000),
+    'lone surrogates': '\ud800a'.repeat(50_000),
+    'zero-width joiners between emoji': '👍\u200d'.repeat(33_000),
+    'starts of harm and injection triggers': 'withou kil plannin ignor previou '.repeat(3_000),
+    'secret names without values': 'api_key: token= secret is '.repeat(4_000),
   };
 
   it.each(Object.entries(adversarial))('checks 100 KB of %s in well under a second', (_name, content) => {

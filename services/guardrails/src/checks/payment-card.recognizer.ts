@@ -5,6 +5,14 @@ const MAX_DIGITS = 19;
 const MIN_GROUP_DIGITS = 3;
 
 /**
+ * The start of every run of digit groups (joined by one space or dash) with at least 13 digits:
+ * shorter runs cannot hold a card. Found by the regex engine, several times faster than visiting
+ * every character in JavaScript; every repetition consumes a digit, so it stays linear. A run
+ * never starts right after a digit, so the engine does not try there.
+ */
+const CARD_LENGTH_RUN = new RegExp(`(?<!\\d)\\d(?:[ -]?\\d){${MIN_DIGITS - 1},}`, 'g');
+
+/**
  * Payment card numbers: 13 to 19 digits, optionally grouped with single spaces or dashes, that
  * pass the Luhn check. Digit strings failing Luhn are left alone, which keeps order numbers and
  * most phone numbers readable. When a longer run of digit groups contains a card (e.g. "ref 12
@@ -17,16 +25,10 @@ export class PaymentCardRecognizer implements PiiRecognizer {
 
   find(text: string): PiiSpan[] {
     const spans: PiiSpan[] = [];
-    let index = 0;
-    while (index < text.length) {
-      if (!isDigit(text.charCodeAt(index))) {
-        index++;
-        continue;
-      }
+    for (const { index } of text.matchAll(CARD_LENGTH_RUN)) {
       const groups = readDigitGroups(text, index);
       const runEnd = groups[groups.length - 1]!.end;
       if (!isPartOfDecimal(text, index, runEnd)) for (const card of cardsIn(text, groups)) spans.push(card);
-      index = runEnd;
     }
     return spans;
   }

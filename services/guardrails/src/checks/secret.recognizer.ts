@@ -1,7 +1,10 @@
 import type { PiiRecognizer, PiiSpan } from './pii.recognizer';
 
 interface KeyFormat {
-  /** Literal every key of this format contains; the regex only runs when it is present. */
+  /**
+   * Literal every key of this format contains; the regex only runs when it is present. Chosen to
+   * start with an uncommon character: the search skips to each occurrence of the first one.
+   */
   marker: string;
   pattern: RegExp;
 }
@@ -10,15 +13,15 @@ interface KeyFormat {
 const KEY_FORMATS: readonly KeyFormat[] = [
   { marker: 'A', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
   { marker: '_', pattern: /\bgh[pousr]_[A-Za-z0-9]{36,255}\b/g },
-  { marker: 'github_pat_', pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}/g },
+  { marker: '_pat_', pattern: /\bgithub_pat_[A-Za-z0-9_]{22,255}/g },
   { marker: 'glpat-', pattern: /\bglpat-[A-Za-z0-9_-]{20,64}/g },
   { marker: 'xox', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,250}/g },
   { marker: 'k_', pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}\b/g },
-  { marker: 'sk-', pattern: /\bsk-(?:[a-z]{2,8}-)?(?:[a-z0-9]{2,6}-)?[A-Za-z0-9_-]{20,200}/g },
+  { marker: 'k-', pattern: /\bsk-(?:[a-z]{2,8}-)?(?:[a-z0-9]{2,6}-)?[A-Za-z0-9_-]{20,200}/g },
   { marker: 'AIza', pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { marker: 'eyJ', pattern: /\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,1000}/g },
+  { marker: '.eyJ', pattern: /\beyJ[A-Za-z0-9_-]{8,2000}\.eyJ[A-Za-z0-9_-]{8,4000}\.[A-Za-z0-9_-]{8,1000}/g },
   { marker: 'SG.', pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/g },
-  { marker: 'npm_', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { marker: 'm_', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
   { marker: 'hf_', pattern: /\bhf_[A-Za-z0-9]{34,40}\b/g },
 ];
 
@@ -32,6 +35,11 @@ const ASSIGNMENT =
  */
 const SUFFIXED_ASSIGNMENT = /\b[A-Z0-9_]{0,40}_(?:KEY|TOKEN|SECRET|PASSWORD)["']?[ \t]*[:=][ \t]*["']?([^\s"',;<>`]{8,200})/gi;
 const SUFFIXED_NAME = /_(?:key|token|secret|password)["']?[ \t]*[:=]/i;
+/**
+ * Every name ASSIGNMENT, SUFFIXED_ASSIGNMENT and PHRASE look for contains one of these words. Most
+ * text has none, and this one scan is cheaper than each of those patterns tried at every word.
+ */
+const SECRET_NAME_WORD = /pass|pwd|secret|token|key/i;
 const PHRASE = /\b(?:secret|password|api key|token|key)[ \t]+(?:is|was|lautet|est|es)[ \t]+["'`]?([A-Za-z0-9_\-+\/=.]{12,200})/gi;
 const BEARER = /\bBearer[ \t]+([A-Za-z0-9._~+\/-]{16,4000}=*)/g;
 const PEM_BEGIN = /-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/g;
@@ -58,7 +66,7 @@ export class SecretRecognizer implements PiiRecognizer {
       spans.push({ start: match.index, end, score: 0.99 });
     }
     const assigned = new Set<number>();
-    for (const pattern of SUFFIXED_NAME.test(text) ? [ASSIGNMENT, SUFFIXED_ASSIGNMENT, PHRASE, BEARER] : [ASSIGNMENT, PHRASE, BEARER]) {
+    for (const pattern of this.assignmentPatternsFor(text)) {
       for (const match of text.matchAll(pattern)) {
         const value = match[1]!;
         const start = match.index + match[0].length - value.length;
@@ -69,6 +77,13 @@ export class SecretRecognizer implements PiiRecognizer {
       }
     }
     return spans;
+  }
+
+  /** The patterns for values after a name or a phrase that can match in `text`. */
+  private assignmentPatternsFor(text: string): RegExp[] {
+    if (!SECRET_NAME_WORD.test(text)) return [BEARER];
+    if (text.includes('_') && SUFFIXED_NAME.test(text)) return [ASSIGNMENT, SUFFIXED_ASSIGNMENT, PHRASE, BEARER];
+    return [ASSIGNMENT, PHRASE, BEARER];
   }
 }
 
