@@ -1,7 +1,17 @@
+import { CONCEPT_NAMES, ConceptScanner } from './concept.scanner';
 import { foldPreservingOffsets, unmask } from './text-folding';
 
 /** 2^18 buckets: few collisions for the vocabulary of a few thousand messages. */
 export const FEATURE_BUCKETS = 1 << 18;
+const CONCEPT_COUNT = CONCEPT_NAMES.length;
+/** Slots for "how many concepts", 0 to MAX_COUNTED (or more). */
+const MAX_COUNTED = 7;
+/**
+ * Concept features sit after the hashed buckets, unnormalised (a concept is present or not,
+ * however long the text around it): each concept, each pair of concepts, and how many there are.
+ */
+export const CONCEPT_FEATURES = CONCEPT_COUNT + (CONCEPT_COUNT * (CONCEPT_COUNT - 1)) / 2 + MAX_COUNTED + 1;
+const conceptScanner = new ConceptScanner();
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 /** Seeds keep words, word pairs and character n-grams of each size in separate hash spaces. */
@@ -63,6 +73,24 @@ function add(counts: Float64Array | Uint16Array, touched: number[], hash: number
 
 const BUCKET_MASK = FEATURE_BUCKETS - 1;
 
+/** Indices (from FEATURE_BUCKETS on) of the concept features of a reading. */
+export function conceptFeatures(reading: string): number[] {
+  const mask = conceptScanner.conceptsIn(reading);
+  const present: number[] = [];
+  for (let concept = 0; concept < CONCEPT_COUNT; concept++) if ((mask & (1 << concept)) !== 0) present.push(concept);
+  const indices = present.map((concept) => FEATURE_BUCKETS + concept);
+  for (let first = 0; first < present.length; first++) {
+    for (let second = first + 1; second < present.length; second++) indices.push(FEATURE_BUCKETS + CONCEPT_COUNT + pairIndex(present[first]!, present[second]!));
+  }
+  indices.push(FEATURE_BUCKETS + CONCEPT_FEATURES - MAX_COUNTED - 1 + Math.min(present.length, MAX_COUNTED));
+  return indices;
+}
+
+/** Position of the pair (a, b), a < b, in the upper triangle read row by row. */
+function pairIndex(a: number, b: number): number {
+  return a * CONCEPT_COUNT - (a * (a + 1)) / 2 + (b - a - 1);
+}
+
 /** The features as a sparse, L2-normalised vector (for training and tests). */
 export function hashedFeatures(reading: string): Map<number, number> {
   const counts = new Float64Array(FEATURE_BUCKETS);
@@ -72,4 +100,11 @@ export function hashedFeatures(reading: string): Map<number, number> {
   for (const bucket of touched) norm += counts[bucket]! * counts[bucket]!;
   norm = Math.sqrt(norm) || 1;
   return new Map(touched.map((bucket) => [bucket, counts[bucket]! / norm]));
+}
+
+/** hashedFeatures plus the concept features (value 1), as a model with `conceptFeatures: true` reads a text. */
+export function hashedAndConceptFeatures(reading: string): Map<number, number> {
+  const features = hashedFeatures(reading);
+  for (const index of conceptFeatures(reading)) features.set(index, 1);
+  return features;
 }

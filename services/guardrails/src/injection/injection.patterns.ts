@@ -129,6 +129,14 @@ export const INJECTION_PATTERNS: readonly InjectionPattern[] = [
     pattern:
       /\b(?:send|forward|e-?mail|post|upload|exfiltrate|leak)\b[^.!?\n]{0,40}?\b(?:chat history|conversation|user'?s? (?:data|messages|history|e-?mails?|files|credentials)|credentials|api keys?|passwords?|invoices)\b[^.!?\n]{0,40}?\b(?:to|at)\b/g,
   },
+  // A markdown image or link whose query string is left empty or to be filled with a placeholder or with chat data:
+  // rendered by the client, it sends that data to the URL's owner. A width or a style parameter is no such thing.
+  {
+    triggers: ['](http', '](<http', ']( http'], technique: 'data_exfiltration',
+    score: 0.7,
+    pattern:
+      /\[[^[\]\n]{0,80}\]\(\s*<?https?:\/\/[^\s()[\]]{1,200}?[?&][\w-]{1,30}=(?:\)|&|\s|\{|<|\$\{|%s|\[|[^\s)&]{0,20}?(?:summary|history|conversation|chat|data|e-?mail|user|session|key|secret|password|token|prompt|verlauf|message))/g,
+  },
   { triggers: ['mention', 'tell', 'reveal', 'disclose'], technique: 'data_exfiltration', score: 0.4, pattern: /\b(?:do not|don't|never) (?:mention|tell (?:the user|anyone)|reveal|disclose) (?:it|this|that you)\b/g },
 
   // ---- system prompt extraction

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AttackSimilarityIndex } from './attack-similarity.index';
-import { LinearTextClassifier } from './linear-text.classifier';
+import { LinearTextClassifier, type EvidenceCombinerFile } from './linear-text.classifier';
 import { INJECTION_PATTERNS, META_DISCUSSION, QUOTED_ATTACK_CONTEXT, type InjectionTechnique } from './injection.patterns';
 import { TriggerScanner } from './trigger.scanner';
 import { countMixedScriptWords, foldPreservingOffsets, rot13, unmask } from './text-folding';
@@ -13,8 +13,20 @@ export interface InjectionSignal {
   end: number;
 }
 
+export interface InjectionEvidence {
+  /** Signals of the patterns, decoders and known-attack index (no classifier), strongest first. */
+  signals: InjectionSignal[];
+  /** The text talks about attacks ("what is prompt injection", a quoted attack in a test request). */
+  discussed: boolean;
+  /** The folded, unmasked text the classifier reads. */
+  reading: string;
+}
+
 export interface InjectionAssessment {
-  /** 0..1, the chance the text tries to take over the model (noisy-or of its signals). */
+  /**
+   * 0..1, the chance the text tries to take over the model: the evidence combiner's probability,
+   * mapped so that its threshold is 0.5 (without a combiner: noisy-or of the signals).
+   */
   score: number;
   /** The strongest signal first. */
   signals: InjectionSignal[];
@@ -35,7 +47,9 @@ const ENCODED_MIN_SCORE = 0.7;
  * Scores how likely a message is a prompt-injection or jailbreak attempt, from phrasing (several
  * languages), role-play set-ups, forged chat delimiters, requests for the system prompt, payloads
  * hidden in base64, hex, ROT13, homoglyphs, invisible characters or l33t, and similarity to known
- * jailbreaks. Every step is a linear scan: it is meant to run on every request.
+ * jailbreaks, and a learned classifier; a second learned model (the evidence combiner) weighs the
+ * patterns against the classifier, so a pattern is evidence, not a verdict ("override other
+ * rules" in a CSS question). Every step is a linear scan: it is meant to run on every request.
  */
 export class PromptInjectionDetector {
   private readonly triggers: TriggerScanner;
@@ -48,6 +62,39 @@ export class PromptInjectionDetector {
   }
 
   assess(text: string): InjectionAssessment {
+    const evidence = this.evidence(text);
+    const { signals, discussed, reading } = evidence;
+    const combiner = this.classifier?.combiner;
+    if (this.classifier && combiner) {
+      const logit = this.classifier.logit(reading);
+      const probability = 1 / (1 + Math.exp(-logit));
+      const threshold = this.classifier.threshold;
+      const vector = evidenceVector(evidence, logit);
+      const score = round(combinedScore(vector, combiner));
+      // The classifier's own verdict stays a signal (it says whether, the patterns say how and
+      // where), and a flagged message always has one: callers report the strongest signal.
+      if (probability >= threshold || (score >= 0.5 && signals.length === 0)) {
+        signals.push({ technique: 'classifier', score: round(Math.max(score, 0.5 + (0.45 * (probability - threshold)) / Math.max(1e-6, 1 - threshold))), start: 0, end: text.length });
+      }
+      return { score, signals };
+    }
+    if (this.classifier) {
+      // Above its threshold the classifier alone is enough to flag (score ≥ 0.5); below, it adds nothing.
+      const probability = this.classifier.probability(reading);
+      const threshold = this.classifier.threshold;
+      if (probability >= threshold) signals.push({ technique: 'classifier', score: 0.5 + (0.45 * (probability - threshold)) / Math.max(1e-6, 1 - threshold), start: 0, end: text.length });
+      signals.sort(patternsFirst);
+    }
+    let score = noisyOr(signals);
+    if (score > 0 && discussed) score *= META_DISCOUNT;
+    return { score: round(score), signals };
+  }
+
+  /**
+   * What the phrase patterns, decoders and the known-attack index find, strongest first, whether
+   * the text discusses attacks rather than making one, and the reading the classifier scores.
+   */
+  evidence(text: string): InjectionEvidence {
     const folded = foldPreservingOffsets(text);
     const signals = this.scan(folded, text.length, true);
 
@@ -60,21 +107,12 @@ export class PromptInjectionDetector {
       if (best > 0) signals.push({ technique: 'encoded_payload', score: Math.max(best, ENCODED_MIN_SCORE), start: 0, end: text.length });
     }
 
-    if (this.classifier) {
-      // Above its threshold the classifier alone is enough to flag (score ≥ 0.5); below, it adds nothing.
-      const probability = this.classifier.probability(unmasked ?? folded);
-      const threshold = this.classifier.threshold;
-      if (probability >= threshold) signals.push({ technique: 'classifier', score: 0.5 + (0.45 * (probability - threshold)) / Math.max(1e-6, 1 - threshold), start: 0, end: text.length });
-    }
-
     const mixed = countMixedScriptWords(text);
     if (mixed >= 2 && signals.length > 0) signals.push({ technique: 'encoded_payload', score: 0.3, start: 0, end: text.length });
 
-    // The classifier says whether, the patterns say how and where: they lead when both fired.
-    signals.sort((a, b) => Number(a.technique === 'classifier') - Number(b.technique === 'classifier') || b.score - a.score);
-    let score = 1 - strongestPerTechnique(signals).reduce((remaining, signal) => remaining * (1 - signal.score), 1);
-    if (score > 0 && (META_DISCUSSION.test(folded) || isQuotedAndDiscussed(folded, signals[0]!))) score *= META_DISCOUNT;
-    return { score: Math.round(score * 1000) / 1000, signals };
+    signals.sort(patternsFirst);
+    const discussed = META_DISCUSSION.test(folded) || (signals.length > 0 && isQuotedAndDiscussed(folded, signals[0]!));
+    return { signals, discussed, reading: unmasked ?? folded };
   }
 
   private scan(folded: string, originalLength: number, offsetsHold: boolean): InjectionSignal[] {
@@ -92,6 +130,48 @@ export class PromptInjectionDetector {
     if (similarity >= SIMILARITY_FLOOR) signals.push({ technique: 'known_attack', score: Math.min(0.95, 0.3 + similarity * 0.7), start: 0, end: originalLength });
     return signals;
   }
+}
+
+/** The techniques whose strongest score is a feature of the evidence combiner, in this order. */
+export const COMBINED_TECHNIQUES: readonly InjectionTechnique[] = ['instruction_override', 'role_play', 'context_breaking', 'prompt_extraction', 'data_exfiltration', 'encoded_payload', 'known_attack'];
+const LOGIT_SCALE = 4;
+const LOGIT_LIMIT = 12;
+
+/**
+ * The evidence of one message as the combiner's input: the strongest score of each pattern
+ * technique, their noisy-or, whether the text discusses attacks (alone and with the patterns'
+ * score), and the classifier's logit (clamped and scaled to the patterns' range).
+ */
+export function evidenceVector(evidence: Pick<InjectionEvidence, 'signals' | 'discussed'>, classifierLogit: number): number[] {
+  const strongest = new Map<InjectionTechnique, number>();
+  for (const signal of evidence.signals) if (signal.technique !== 'classifier') strongest.set(signal.technique, Math.max(strongest.get(signal.technique) ?? 0, signal.score));
+  const patterns = noisyOr(evidence.signals.filter((signal) => signal.technique !== 'classifier'));
+  const discussed = evidence.discussed ? 1 : 0;
+  const logit = Math.max(-LOGIT_LIMIT, Math.min(LOGIT_LIMIT, classifierLogit)) / LOGIT_SCALE;
+  return [...COMBINED_TECHNIQUES.map((technique) => strongest.get(technique) ?? 0), patterns, discussed, discussed * patterns, logit];
+}
+
+/** The combiner's probability, mapped so that its threshold is 0.5 (and 0 and 1 stay where they are). */
+export function combinedScore(vector: readonly number[], combiner: EvidenceCombinerFile): number {
+  let logit = combiner.bias;
+  vector.forEach((value, index) => (logit += (combiner.weights[index] ?? 0) * value));
+  const probability = 1 / (1 + Math.exp(-logit));
+  const { threshold } = combiner;
+  return probability >= threshold ? 0.5 + (0.5 * (probability - threshold)) / Math.max(1e-6, 1 - threshold) : (0.5 * probability) / threshold;
+}
+
+/** Noisy-or of the strongest signal per technique: three override phrasings in one message are one piece of evidence, not three. */
+function noisyOr(signals: readonly InjectionSignal[]): number {
+  return 1 - strongestPerTechnique(signals).reduce((remaining, signal) => remaining * (1 - signal.score), 1);
+}
+
+/** Patterns lead when the classifier fired too: they say how and where. */
+function patternsFirst(a: InjectionSignal, b: InjectionSignal): number {
+  return Number(a.technique === 'classifier') - Number(b.technique === 'classifier') || b.score - a.score;
+}
+
+function round(score: number): number {
+  return Math.round(score * 1000) / 1000;
 }
 
 /** The strongest evidence sits inside quotation marks, and the words around it handle it as an example. */

@@ -1,0 +1,147 @@
+import { INJECTION_CONCEPTS, type InjectionConcept } from './concept.lexicon';
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const PHRASE_SEED = 0x27d4eb2f;
+/** Longest phrase, in words; longest substring looked up inside a run of Chinese, Japanese or Korean. */
+const MAX_PHRASE_WORDS = 4;
+const MAX_UNSPACED_CHARS = 8;
+const FILTER_BITS = 1 << 16;
+
+export const CONCEPT_NAMES = Object.keys(INJECTION_CONCEPTS) as InjectionConcept[];
+
+/**
+ * Which ideas of the concept lexicon a classifier reading holds, as a bit mask (bit i: the i-th
+ * of CONCEPT_NAMES), in one pass over its words with no substring and no regex: every word
+ * prefix, every prefix preceded by up to three whole words, and every short substring of a CJK
+ * run is hashed as the loop goes (FNV-1a, the hash of the lexicon entries) and looked up in a
+ * bit filter first, so the maps are only touched on a likely hit.
+ */
+export class ConceptScanner {
+  private readonly prefixes = new Map<number, number>();
+  private readonly wholeWords = new Map<number, number>();
+  private readonly filter = new Uint8Array(FILTER_BITS);
+  /** Keys of the first 1 to MAX_PHRASE_WORDS - 1 words of the phrases: a prefix is only chained onto one of them. */
+  private readonly phraseStarts = new Set<number>();
+  /** Characters an entry starts with: a substring of a CJK run is only looked up from one of them. */
+  private readonly entryStarts = new Uint8Array(0x10000);
+
+  constructor(lexicon: Readonly<Record<string, readonly string[]>> = INJECTION_CONCEPTS) {
+    Object.values(lexicon).forEach((entries, concept) => {
+      for (const entry of entries) {
+        const whole = entry.endsWith('$');
+        // A longer phrase is looked for by its first MAX_PHRASE_WORDS words (Vietnamese writes a word per syllable).
+        const words = wordsOf(whole ? entry.slice(0, -1) : entry).slice(0, MAX_PHRASE_WORDS);
+        if (words.length === 0) throw new Error(`concept entry "${entry}" has no word`);
+        let key = fnv(words[0]!);
+        for (const word of words.slice(1)) {
+          this.phraseStarts.add(key);
+          key = chain(key, fnv(word));
+        }
+        const table = whole ? this.wholeWords : this.prefixes;
+        table.set(key, (table.get(key) ?? 0) | (1 << concept));
+        this.filter[key & (FILTER_BITS - 1)] = 1;
+        this.entryStarts[words[0]!.charCodeAt(0)] = 1;
+      }
+    });
+  }
+
+  conceptsIn(reading: string): number {
+    const { filter, phraseStarts, prefixes, wholeWords } = this;
+    let mask = 0;
+    // Hashes of the last three whole words, most recent first; 0: none yet.
+    let last1 = 0;
+    let last2 = 0;
+    let last3 = 0;
+    let start = -1;
+    for (let index = 0; index <= reading.length; index++) {
+      const code = index < reading.length ? reading.charCodeAt(index) : 0x20;
+      if (isWordCode(code)) {
+        if (start === -1) start = index;
+        continue;
+      }
+      if (start === -1) continue;
+      // The words before this one, as one, two or three words of a phrase; 0 when no phrase starts so.
+      const two = last2 === 0 ? 0 : chain(last2, last1);
+      const three = last3 === 0 ? 0 : chain(chain(last3, last2), last1);
+      const chain1 = last1 !== 0 && phraseStarts.has(last1) ? last1 : 0;
+      const chain2 = two !== 0 && phraseStarts.has(two) ? two : 0;
+      const chain3 = three !== 0 && phraseStarts.has(three) ? three : 0;
+      let hash = FNV_OFFSET;
+      let unspaced = false;
+      for (let at = start; at < index; at++) {
+        const char = reading.charCodeAt(at);
+        hash = Math.imul(hash ^ char, FNV_PRIME);
+        if (char >= 0x3040 && isUnspacedCode(char)) unspaced = true;
+        if (filter[hash & (FILTER_BITS - 1)] === 1) mask |= prefixes.get(hash) ?? 0;
+        if (chain1 !== 0) mask |= this.lookUp(chain(chain1, hash));
+        if (chain2 !== 0) mask |= this.lookUp(chain(chain2, hash));
+        if (chain3 !== 0) mask |= this.lookUp(chain(chain3, hash));
+      }
+      if (filter[hash & (FILTER_BITS - 1)] === 1) mask |= wholeWords.get(hash) ?? 0;
+      if (unspaced) mask |= this.substringsOf(reading, start + 1, index);
+      last3 = last2;
+      last2 = last1;
+      last1 = hash;
+      start = -1;
+    }
+    return mask;
+  }
+
+  private lookUp(key: number): number {
+    return this.filter[key & (FILTER_BITS - 1)] === 1 ? (this.prefixes.get(key) ?? 0) : 0;
+  }
+
+  /** Chinese and Japanese have no spaces between words (and Korean glues particles on): every short substring counts. */
+  private substringsOf(reading: string, from: number, end: number): number {
+    let mask = 0;
+    for (let first = from; first < end; first++) {
+      if (this.entryStarts[reading.charCodeAt(first)] !== 1) continue;
+      let hash = FNV_OFFSET;
+      for (let at = first; at < end && at - first < MAX_UNSPACED_CHARS; at++) {
+        hash = Math.imul(hash ^ reading.charCodeAt(at), FNV_PRIME);
+        if (at > first && this.filter[hash & (FILTER_BITS - 1)] === 1) mask |= this.prefixes.get(hash) ?? 0;
+      }
+    }
+    return mask;
+  }
+}
+
+function chain(previous: number, word: number): number {
+  return Math.imul(previous ^ PHRASE_SEED, FNV_PRIME) ^ word;
+}
+
+function fnv(word: string): number {
+  let hash = FNV_OFFSET;
+  for (let at = 0; at < word.length; at++) hash = Math.imul(hash ^ word.charCodeAt(at), FNV_PRIME);
+  return hash;
+}
+
+/** The words of a lexicon entry, cut where the scan cuts a reading. */
+function wordsOf(entry: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  for (const char of `${entry.toLowerCase()} `) {
+    if (isWordCode(char.charCodeAt(0))) current += char;
+    else if (current !== '') {
+      words.push(current);
+      current = '';
+    }
+  }
+  return words;
+}
+
+/**
+ * ASCII letters and digits, and anything above U+00BF but the punctuation of other scripts
+ * (quotes „“, dashes, CJK and full-width commas and stops, Arabic comma, Devanagari danda), which
+ * would glue onto the word next to them.
+ */
+function isWordCode(code: number): boolean {
+  if (code < 0xc0) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
+  return !((code >= 0x2000 && code <= 0x206f) || (code >= 0x3000 && code <= 0x303f) || (code >= 0xff00 && code <= 0xff20) || code === 0x060c || code === 0x061f || code === 0x0964 || code === 0x0965);
+}
+
+/** Han, kana and Hangul. */
+function isUnspacedCode(code: number): boolean {
+  return (code >= 0x3040 && code <= 0x30ff) || (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af);
+}
