@@ -1,5 +1,6 @@
 import type { HarmCategory } from '@llmops/config';
-import { TriggerScanner } from '../injection/trigger.scanner';
+import { TriggerTrieScanner } from '../checks/trigger-trie.scanner';
+import { HarmClassifierModel } from './harm-classifier.model';
 import { HARM_RULES, INTENT, type HarmRule } from './harm.lexicon';
 
 export interface HarmFinding {
@@ -10,20 +11,37 @@ export interface HarmFinding {
 }
 
 /**
- * Fast-tier harmful-content screen over the Llama Guard 3 categories (S1–S14): one finding per
- * category, the strongest phrase. It is a lexicon, so it misses paraphrase a model would catch;
- * that is what the slow tier is for.
+ * Fast-tier harmful-content screen over the Llama Guard 3 categories (S1–S14). First the phrase
+ * lexicon (harm.lexicon.ts): one finding per matched category, with the phrase as its span. When
+ * no phrase matches, the learned model (HarmClassifierModel), which carries to phrasings and
+ * languages no rule was written for: one finding over the whole text, in the category of its
+ * strongest head, scored so that 0.5 is its cross-validated threshold.
  */
 export class HarmfulContentClassifier {
   private readonly rules: readonly HarmRule[];
-  private readonly triggers: TriggerScanner;
+  private readonly triggers: TriggerTrieScanner;
+  private readonly categories: ReadonlySet<HarmCategory> | undefined;
 
-  constructor(categories?: ReadonlySet<HarmCategory>) {
+  constructor(
+    categories?: ReadonlySet<HarmCategory>,
+    /** null: the lexicon alone. */
+    private readonly model: HarmClassifierModel | null = HarmClassifierModel.shipped(),
+  ) {
+    this.categories = categories;
     this.rules = categories ? HARM_RULES.filter((rule) => categories.has(rule.category)) : HARM_RULES;
-    this.triggers = new TriggerScanner(this.rules.flatMap((rule) => rule.triggers));
+    this.triggers = new TriggerTrieScanner(this.rules.flatMap((rule) => rule.triggers));
   }
 
   classify(text: string): HarmFinding[] {
+    const found = this.lexiconFindings(text).sort((a, b) => b.score - a.score);
+    // A phrase names the category (and the span) better than the model's heads do.
+    if (found.length > 0 || !this.model) return found;
+    const { score, category } = this.model.assess(text);
+    if (!category || (this.categories && !this.categories.has(category))) return [];
+    return [{ category, score: Math.round(score * 1000) / 1000, start: 0, end: text.length }];
+  }
+
+  private lexiconFindings(text: string): HarmFinding[] {
     const lowered = lowerPreservingOffsets(text);
     const present = this.triggers.presentIn(lowered);
     let hasIntent: boolean | undefined;
@@ -36,7 +54,7 @@ export class HarmfulContentClassifier {
       const previous = best.get(rule.category);
       if (!previous || previous.score < rule.score) best.set(rule.category, { category: rule.category, score: rule.score, start: match.index, end: match.index + match[0].length });
     }
-    return [...best.values()].sort((a, b) => b.score - a.score);
+    return [...best.values()];
   }
 }
 
