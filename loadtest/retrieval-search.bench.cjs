@@ -10,17 +10,20 @@
  * 2. Search latency at --chunks (default 100k) chunks: the chunks are written through the store
  *    with random unit vectors (embedding 100k chunks here would take most of an hour; the vector
  *    search costs the same whatever the vectors), then indexes are built as the service builds
- *    them (BM25 inverted index; IVF-PQ above 50k rows). Queries are real: each is embedded by the
- *    model in the timed path, the result cache is off, and every query is distinct.
+ *    them (BM25 inverted index, scalar indexes, HNSW-SQ vector index). Queries are real: each is
+ *    embedded by the model in the timed path, the result cache is off, and every query is
+ *    distinct. Each mode also prints the split of a query: embedding, BM25 query, vector query,
+ *    and the rest (fusion, threshold, context assembly, JS), each timed on its own.
  *
- * Usage: npx tsc -b services/retrieval && node loadtest/retrieval-search.bench.cjs
+ * Usage: npx tsc -b tsconfig.build.json && node loadtest/retrieval-search.bench.cjs
  *        [--chunks=100000] [--queries=300] [--ingest-docs=120] [--threads=1] [--out=loadtest/results/retrieval-x.json]
  *        [--data-dir=/tmp/retrieval-100k (kept and reused)] [--skip-ingest=true]
  * Needs the model: bash deploy/local/embedding-model.sh.
  */
 require('reflect-metadata');
 const { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+const os = require('node:os');
+const { tmpdir } = os;
 const { dirname, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
@@ -38,6 +41,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/
 const CHUNKS = Number(args.chunks ?? 100_000);
 const QUERIES = Number(args.queries ?? 300);
 const INGEST_DOCS = Number(args['ingest-docs'] ?? 120);
+let loadAverageAtStart;
 const MODEL_DIR = resolve(ROOT, '.cache/embedding-model/all-minilm-l6-v2');
 
 // A deterministic generator, so that runs are comparable.
@@ -79,6 +83,9 @@ const paragraph = () => Array.from({ length: 3 + Math.floor(random() * 4) }, () 
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 function stats(latencies) {
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -156,25 +163,37 @@ async function searchLatency(embedder) {
     ]) {
       for (let i = 0; i < 20; i++) await searches.search({ tenantId: 'bench', collection: 'big', query: `warm up ${i}`, topK: 5, mode, ...extra });
       const latencies = [];
-      let embedMs = 0;
+      // The split: right after each timed search, its parts one by one with the same arguments
+      // as the service uses (20 candidates a side): the query embedding, the BM25 query, the
+      // vector query. Keyword runs beside embedding + vector, so the rest of a search (fusion,
+      // MMR/threshold, context assembly, the JS around it) is total - max(keyword, embed + vector).
+      const split = { embed: [], keyword: [], vector: [], rest: [] };
+      const filter = extra.filter ?? {};
       for (const query of queries) {
         const t0 = performance.now();
         await searches.search({ tenantId: 'bench', collection: 'big', query, topK: 5, mode, scoreThreshold: -1, ...extra });
-        latencies.push(performance.now() - t0);
-      }
-      if (mode !== 'keyword') {
-        for (const query of queries.slice(0, 100)) {
-          const t0 = performance.now();
-          await embedder.embed([`${query} again`]);
-          embedMs += performance.now() - t0;
-        }
+        const total = performance.now() - t0;
+        latencies.push(total);
+        const t1 = performance.now();
+        const [vector] = mode === 'keyword' ? [] : await embedder.embed([query]);
+        const t2 = performance.now();
+        if (mode !== 'dense') await store.searchText('bench', 'big', query, { limit: 20, filter, withVectors: mode !== 'keyword' });
+        const t3 = performance.now();
+        if (vector) await store.searchVector('bench', 'big', vector, { limit: 20, filter, withVectors: true });
+        const t4 = performance.now();
+        split.embed.push(t2 - t1);
+        split.keyword.push(t3 - t2);
+        split.vector.push(t4 - t3);
+        split.rest.push(Math.max(0, total - Math.max(t3 - t2, t2 - t1 + (t4 - t3))));
       }
       const label = `${mode}${extra.filter ? ' + tag filter' : ''}${extra.contextTokenBudget ? ' + context assembly' : ''}`;
-      const row = { mode: label, ...stats(latencies), queryEmbeddingMeanMs: mode === 'keyword' ? 0 : embedMs / 100 };
+      const parts = Object.fromEntries(Object.entries(split).map(([part, values]) => [part, stats(values)]));
+      const row = { mode: label, ...stats(latencies), split: parts, queryEmbeddingMeanMs: mode === 'keyword' ? 0 : mean(split.embed) };
       rows.push(row);
+      const show = (part) => `${part} p50 ${parts[part].p50.toFixed(2)} / p95 ${parts[part].p95.toFixed(2)}`;
       console.log(
         `search ${label} @ ${CHUNKS} chunks, top 5: p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms` +
-          (row.queryEmbeddingMeanMs ? ` (of which query embedding ~${row.queryEmbeddingMeanMs.toFixed(2)} ms)` : ''),
+          ` [split, ms: ${[...(mode === 'keyword' ? [] : ['embed']), ...(mode === 'dense' ? [] : ['keyword']), ...(mode === 'keyword' ? [] : ['vector']), 'rest'].map(show).join('; ')}]`,
       );
     }
     return { chunks: CHUNKS, writeSeconds, indexSeconds, rows };
@@ -185,6 +204,7 @@ async function searchLatency(embedder) {
 }
 
 async function main() {
+  loadAverageAtStart = os.loadavg();
   if (!(await OnnxSentenceEmbedder.isInstalled(MODEL_DIR))) throw new Error(`no model at ${MODEL_DIR}: run deploy/local/embedding-model.sh`);
   const embedder = await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR, threads: Number(args.threads ?? 1) });
   const ingestion =
@@ -194,7 +214,9 @@ async function main() {
   const search = await searchLatency(embedder);
   const out = args.out ?? join(ROOT, 'loadtest/results', `retrieval-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ machine: { cpus: require('node:os').cpus().length, node: process.version }, ingestion, search }, null, 2));
+  const machine = { cpus: os.cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() };
+  console.log(`load average (1/5/15 min) at start ${loadAverageAtStart.map((l) => l.toFixed(2)).join('/')}, at end ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join('/')}`);
+  writeFileSync(out, JSON.stringify({ machine, ingestion, search }, null, 2));
   console.log(`results written to ${out}`);
   await embedder.close();
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { allTopicNamesWithDeadLetters } from '../../kafka/src/topic-names';
 import { ensureTopics } from '../../kafka/src/ensure-topics';
 import { fetchKafkaJars, killKafkaBrokerSync, startKafkaBroker, type LocalKafkaBroker } from './kafka-broker';
@@ -12,6 +13,10 @@ export const STARTED_BROKER = Symbol.for('llmops.testing.kafkaBroker');
  * (for runs of unit specs only).
  */
 export default async function globalSetup(): Promise<void> {
+  // LanceDB (retrieval) reads LANCE_CPU_THREADS from the native environment, and specs only get a
+  // copy of process.env, so the store's own setting (services/retrieval/src/store/lance-cpu-threads.ts)
+  // cannot reach it from inside a spec; set here, the jest workers inherit it.
+  process.env.LANCE_CPU_THREADS ??= String(Math.max(4, availableParallelism()));
   if (process.env.LLMOPS_TEST_KAFKA === 'off') return;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {

@@ -229,6 +229,58 @@ describe('LanceChunkStore (embedded LanceDB on disk)', () => {
     }
   });
 
+  it('applies access lists from the first restricted document on, also after searches that found none', async () => {
+    const vectors = new LanceChunkStore({ directory: join(directory, 'vectors'), vectorDimensions: 3 });
+    const vectorChunk = (text: string) => ({ ...chunk(text), vector: Float32Array.of(1, 0, 0) });
+    const seen = async (principals: string[]) => ({
+      keyword: (await vectors.searchText('acme', 'docs', 'falafel', { limit: 10, filter: { principals } })).map((h) => h.source).sort(),
+      dense: (await vectors.searchVector('acme', 'docs', Float32Array.of(1, 0, 0), { limit: 10, filter: { principals } })).map((h) => h.source).sort(),
+    });
+    try {
+      await vectors.upsertDocumentChunks('acme', 'docs', doc('public.md', 'h'), [vectorChunk('falafel for everyone')]);
+      // No access list anywhere yet: these searches run without the access clause.
+      expect(await seen([])).toEqual({ keyword: ['public.md'], dense: ['public.md'] });
+
+      await vectors.upsertDocumentChunks('acme', 'docs', { ...doc('hr.md', 'h'), access: ['group:hr'] }, [vectorChunk('falafel allowance for hr')]);
+      expect(await seen([])).toEqual({ keyword: ['public.md'], dense: ['public.md'] });
+      expect(await seen(['user:bob'])).toEqual({ keyword: ['public.md'], dense: ['public.md'] });
+      expect(await seen(['group:hr'])).toEqual({ keyword: ['hr.md', 'public.md'], dense: ['hr.md', 'public.md'] });
+
+      // A store that opens the directory afresh counts the restricted rows before its first search.
+      await vectors.close();
+      const reopened = new LanceChunkStore({ directory: join(directory, 'vectors'), vectorDimensions: 3 });
+      try {
+        expect((await reopened.searchVector('acme', 'docs', Float32Array.of(1, 0, 0), { limit: 10, filter: {} })).map((h) => h.source)).toEqual(['public.md']);
+        expect(await reopened.deleteDocument('acme', 'docs', 'hr.md')).toBe(1);
+        expect((await reopened.searchText('acme', 'docs', 'falafel', { limit: 10, filter: { principals: ['group:hr'] } })).map((h) => h.source)).toEqual(['public.md']);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await vectors.close();
+    }
+  });
+
+  // LanceDB 0.31 (lance 8.0) deadlocked in this refresh at 100k chunks of natural-like text when
+  // its CPU pool had one slot, as it has by default on a 2-core machine (lance-cpu-threads.ts);
+  // the refresh then hit its time limit. Run with LANCE_CPU_THREADS=1 to see it fail.
+  it('refreshes the indexes of a 100k-chunk collection', async () => {
+    const big = new LanceChunkStore({ directory: join(directory, 'big'), refreshTimeoutMs: 200_000 });
+    const text = naturalText(42);
+    try {
+      for (let d = 0; d < 20; d++) {
+        const chunks = Array.from({ length: 5_000 }, (_, c) => chunk(`${text(40)} marker${d * 5_000 + c}`));
+        await big.upsertDocumentChunks('acme', 'docs', doc(`part-${d}.md`, `h${d}`), chunks);
+      }
+      await big.refreshIndexes('acme', 'docs');
+      const hits = await big.searchText('acme', 'docs', 'marker54321', { limit: 5, filter: {} });
+      expect(hits.map((h) => h.source)).toEqual(['part-10.md']);
+      expect(hits[0].text).toMatch(/ marker54321$/);
+    } finally {
+      await big.close();
+    }
+  }, 420_000);
+
   it('finds LSH band keys carried by other documents only', async () => {
     await store.upsertDocumentChunks('acme', 'docs', doc('a.md', 'h'), [{ ...chunk('x'), lshBands: ['0:aaa', '1:bbb'] }]);
     await store.upsertDocumentChunks('acme', 'docs', doc('b.md', 'h'), [{ ...chunk('y'), lshBands: ['0:ccc'] }]);
@@ -236,3 +288,20 @@ describe('LanceChunkStore (embedded LanceDB on disk)', () => {
     expect([...(await store.existingLshBands('other', 'docs', ['0:aaa'], 'z.md'))]).toEqual([]);
   });
 });
+
+/**
+ * Deterministic text over a 30,000-word vocabulary drawn Zipf-like (rank r with probability
+ * ~1/r), as natural language is: the many distinct tokens are what made the index build hang.
+ */
+function naturalText(seed: number): (words: number) => string {
+  let state = seed;
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const vocabulary = Array.from({ length: 30_000 }, (_, rank) => {
+    let word = '';
+    for (let n = rank + 1; n > 0; n = Math.floor(n / 26)) word += 'etaoinshrdlcumwfgypbvkjxqz'[n % 26];
+    return word.length < 3 ? `${word}en` : word;
+  });
+  const harmonic = Math.log(vocabulary.length) + 0.5772;
+  // Inverse of the Zipf CDF, approximately: rank = exp(u * H) - 1.
+  return (words) => Array.from({ length: words }, () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * harmonic) - 1))]).join(' ');
+}

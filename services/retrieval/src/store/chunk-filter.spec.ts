@@ -6,6 +6,13 @@ describe('chunk filter', () => {
     expect(toLanceWhere({ principals: ['user:o\'neil', 'group:hr'] })).toBe("(is_public OR array_has_any(access, ['user:o''neil', 'group:hr']))");
   });
 
+  it('leaves the access clause out only when the collection has no restricted document', () => {
+    expect(toLanceWhere({}, false)).toBeUndefined();
+    expect(toLanceWhere({ principals: ['u1'] }, false)).toBeUndefined();
+    expect(toLanceWhere({ tagsAny: ['t'] }, false)).toBe("array_has_any(tags, ['t'])");
+    expect(toLanceWhere({ tagsAny: ['t'] }, true)).toBe("is_public AND array_has_any(tags, ['t'])");
+  });
+
   it('quotes every value, so filter text is data', () => {
     const where = toLanceWhere({ sources: ["a' OR 1=1 --"], tagsAll: ['x'], sectionPrefix: 'A > B', pageFrom: 2.7, updatedAfter: new Date(5) });
     expect(where).toBe(

@@ -17,11 +17,16 @@ export interface ChunkFilter {
   readonly principals?: readonly string[];
 }
 
-/** The filter as a LanceDB (DataFusion SQL) predicate; every value is a quoted literal, never raw text. */
-export function toLanceWhere(filter: ChunkFilter): string | undefined {
+/**
+ * The filter as a LanceDB (DataFusion SQL) predicate, undefined when nothing restricts; every
+ * value is a quoted literal, never raw text. `accessRestricted: false` says the collection holds
+ * no document with an access list: the access clause would then keep every row, and leaving it
+ * out spares the vector search its pre-filter pass (~3 ms at 100k rows).
+ */
+export function toLanceWhere(filter: ChunkFilter, accessRestricted = true): string | undefined {
   const clauses: string[] = [];
   const principals = filter.principals ?? [];
-  clauses.push(principals.length > 0 ? `(is_public OR array_has_any(access, ${sqlList(principals)}))` : 'is_public');
+  if (accessRestricted) clauses.push(principals.length > 0 ? `(is_public OR array_has_any(access, ${sqlList(principals)}))` : 'is_public');
   if (filter.sources?.length) clauses.push(`source IN (${filter.sources.map(sqlString).join(', ')})`);
   if (filter.sourcePrefix) clauses.push(`starts_with(source, ${sqlString(filter.sourcePrefix)})`);
   if (filter.tagsAny?.length) clauses.push(`array_has_any(tags, ${sqlList(filter.tagsAny)})`);
@@ -32,7 +37,7 @@ export function toLanceWhere(filter: ChunkFilter): string | undefined {
   if (filter.updatedAfter) clauses.push(`updated_at >= ${timestamp(filter.updatedAfter)}`);
   if (filter.updatedBefore) clauses.push(`updated_at <= ${timestamp(filter.updatedBefore)}`);
   if (filter.title) clauses.push(`title = ${sqlString(filter.title)}`);
-  return clauses.join(' AND ');
+  return clauses.length > 0 ? clauses.join(' AND ') : undefined;
 }
 
 /** Canonical JSON of a filter (sorted lists, no empty fields): part of the retrieval cache key. */

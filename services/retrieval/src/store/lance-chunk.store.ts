@@ -5,6 +5,7 @@ import { toLanceWhere, sqlString } from './chunk-filter';
 import type { ChunkSearchOptions, ChunkStore, ChunkToStore, StoredDocument, StoredPassage } from './chunk-store';
 import { canonicalCollectionName, requireTenantId } from './collection-name';
 import { KeyedSerialQueue } from './keyed-serial-queue';
+import { reserveLanceCpuThreads } from './lance-cpu-threads';
 import { RetrievalErrorCode, RetrievalException } from './retrieval.exception';
 
 export interface LanceChunkStoreOptions {
@@ -22,7 +23,8 @@ export interface LanceChunkStoreOptions {
 /** Column holding title + section + text: BM25 then matches heading words too, while `text` stays clean for citations. */
 const SEARCH_COLUMN = 'search_text';
 const MAX_LIMIT = 200;
-const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at'];
+/** `is_public` lets a search check visibility when it ran without the access clause. */
+const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
 
 function chunkSchema(vectorDimensions: number | undefined): Schema {
   const stringList = () => new List(new Field('item', new Utf8(), true));
@@ -61,6 +63,10 @@ export class LanceChunkStore implements ChunkStore {
   private readonly tables = new Map<string, Promise<Table>>();
   private readonly writes = new KeyedSerialQueue();
   private readonly vectorTables = new Map<string, boolean>();
+  /** Per table: whether any stored chunk has an access list; absent = not known (counted on the next search). */
+  private readonly restrictedTables = new Map<string, Promise<boolean>>();
+  /** Per table: bumped by every write, so a count that raced a write is not remembered. */
+  private readonly writeGenerations = new Map<string, number>();
   private readonly now: () => Date;
 
   private readonly refreshTimeoutMs: number;
@@ -100,6 +106,7 @@ export class LanceChunkStore implements ChunkStore {
     }));
     return this.writes.run(name, async () => {
       const table = await this.openOrCreateTable(name);
+      this.noteWrite(name, document.access.length > 0);
       // A table created while no embedder was configured has no vector column: it stays keyword-only.
       if (!(await this.tableHasVectors(name, table))) for (const row of rows) delete (row as { vector?: unknown }).vector;
       // One merge commit replaces the document atomically: readers see the old chunks or the
@@ -122,6 +129,7 @@ export class LanceChunkStore implements ChunkStore {
     return this.writes.run(name, async () => {
       const table = await this.openTable(name);
       if (!table) return 0;
+      this.noteWrite(name, false);
       const result = await guard(`deleting ${JSON.stringify(source)} from collection ${collection}`, () =>
         table.delete(`source = ${sqlString(source)}`),
       );
@@ -158,33 +166,71 @@ export class LanceChunkStore implements ChunkStore {
 
   async searchText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<StoredPassage[]> {
     if (query.trim() === '') return [];
-    const table = await this.openTable(tableName(tenantId, collection));
+    const name = tableName(tenantId, collection);
+    const table = await this.openTable(name);
     if (!table) return [];
-    const rows = await guard(`searching collection ${collection}`, () =>
-      table
-        .query()
-        .fullTextSearch(query, { columns: SEARCH_COLUMN })
-        .where(toLanceWhere(options.filter)!)
-        .select([...PASSAGE_COLUMNS, ...(options.withVectors && this.options.vectorDimensions ? ['vector'] : []), '_score'])
-        .limit(clampLimit(options.limit))
-        .toArray(),
-    );
+    const columns = [...PASSAGE_COLUMNS, ...(options.withVectors && this.options.vectorDimensions ? ['vector'] : []), '_score'];
+    const rows = await this.visibleRows(name, table, options, `searching collection ${collection}`, (where) => {
+      const search = table.query().fullTextSearch(query, { columns: SEARCH_COLUMN });
+      return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArray();
+    });
     return rows.map((row) => toPassage(row, Number(row._score)));
   }
 
   async searchVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<StoredPassage[]> {
     if (!(await this.hasVectors(tenantId, collection))) return [];
-    const table = (await this.openTable(tableName(tenantId, collection)))!;
-    const rows = await guard(`searching collection ${collection} by vector`, () =>
-      table
-        .vectorSearch(Array.from(vector))
-        .distanceType('cosine')
-        .where(toLanceWhere(options.filter)!)
-        .select([...PASSAGE_COLUMNS, ...(options.withVectors ? ['vector'] : []), '_distance'])
-        .limit(clampLimit(options.limit))
-        .toArray(),
-    );
+    const name = tableName(tenantId, collection);
+    const table = (await this.openTable(name))!;
+    const columns = [...PASSAGE_COLUMNS, ...(options.withVectors ? ['vector'] : []), '_distance'];
+    const rows = await this.visibleRows(name, table, options, `searching collection ${collection} by vector`, (where) => {
+      const search = table.vectorSearch(vector).distanceType('cosine');
+      return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArray();
+    });
     return rows.map((row) => toPassage(row, 1 - Number(row._distance)));
+  }
+
+  /**
+   * Runs a search with the filter as a LanceDB predicate. While the table holds no document with
+   * an access list, the access clause is left out (it would keep every row, and costs the vector
+   * search a pre-filter pass); the rows then carry `is_public`, and should a restricted document
+   * have been committed meanwhile (a write racing this search), the search runs again with it.
+   */
+  private async visibleRows(
+    name: string,
+    table: Table,
+    options: ChunkSearchOptions,
+    what: string,
+    search: (where: string | undefined) => Promise<Record<string, unknown>[]>,
+  ): Promise<Record<string, unknown>[]> {
+    if (await this.accessRestricted(name, table)) return guard(what, () => search(toLanceWhere(options.filter)));
+    const rows = await guard(what, () => search(toLanceWhere(options.filter, false)));
+    if (rows.every((row) => row.is_public === true)) return rows;
+    this.restrictedTables.set(name, Promise.resolve(true));
+    return guard(what, () => search(toLanceWhere(options.filter)));
+  }
+
+  private accessRestricted(name: string, table: Table): Promise<boolean> {
+    const known = this.restrictedTables.get(name);
+    if (known) return known;
+    const generation = this.writeGenerations.get(name) ?? 0;
+    const counting = guard('counting access-restricted chunks', () => table.countRows('NOT is_public')).then((count) => count > 0);
+    this.restrictedTables.set(name, counting);
+    const forget = () => {
+      if (this.restrictedTables.get(name) === counting) this.restrictedTables.delete(name);
+    };
+    counting.then(() => (this.writeGenerations.get(name) ?? 0) !== generation && forget(), forget);
+    return counting;
+  }
+
+  /**
+   * Called before a write commits: a restricted document makes the table restricted at once (a
+   * search never sees its rows unfiltered); any other write may have removed the last restricted
+   * row, so the next search counts again.
+   */
+  private noteWrite(name: string, restricted: boolean): void {
+    this.writeGenerations.set(name, (this.writeGenerations.get(name) ?? 0) + 1);
+    if (restricted) this.restrictedTables.set(name, Promise.resolve(true));
+    else this.restrictedTables.delete(name);
   }
 
   async hasVectors(tenantId: string, collection: string): Promise<boolean> {
@@ -211,9 +257,9 @@ export class LanceChunkStore implements ChunkStore {
       if (!table) return;
       // optimize() adds unindexed rows to the existing indexes incrementally and compacts the
       // small fragments that per-document commits leave behind.
-      // Bounded: LanceDB 0.31 was seen to park optimize()/createIndex forever (0 % CPU) on a
-      // 100k-row table (docs/retrieval.md); the rows stay searchable unindexed, and the caller
-      // gets an error instead of an Ingest stream that never ends.
+      // Bounded: with one CPU slot LanceDB 0.31 parked this forever at 0 % CPU on a 100k-row table
+      // (lance-cpu-threads.ts has the cause and the fix); should an index build hang again, the
+      // rows stay searchable unindexed and the caller gets an error, not an endless Ingest stream.
       await withTimeout(this.refreshTimeoutMs, `refreshing the indexes of collection ${collection}`, async () => {
         await guard(`refreshing the indexes of collection ${collection}`, () => table.optimize());
         await this.ensureScalarIndexes(table);
@@ -265,6 +311,8 @@ export class LanceChunkStore implements ChunkStore {
   }
 
   private db(): Promise<Connection> {
+    // Before LanceDB's first call: its CPU pool reads the setting once, when it starts.
+    reserveLanceCpuThreads();
     this.connection ??= connect(this.options.directory).catch((error: unknown) => {
       this.connection = undefined;
       throw new RetrievalException(
