@@ -130,7 +130,7 @@ describe('parsePlatformConfig', () => {
     expect(config.routingRules).toEqual([]);
     expect(config.experiments).toEqual([]);
     expect(config.budgets).toEqual([]);
-    expect(config.cache).toEqual({ enabled: false, ttlSeconds: 3600, maxEntries: 10000, semanticThreshold: 0.95, embedder: 'local', gatewayTtlSeconds: 5 });
+    expect(config.cache).toEqual({ enabled: false, ttlSeconds: 3600, maxEntries: 10000, semanticThreshold: 0.95, embedder: 'lexical', gatewayTtlSeconds: 5 });
     expect(config.apiKeys).toEqual([
       { id: 'dev', sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', tenant: 't1', project: 'p1' },
     ]);

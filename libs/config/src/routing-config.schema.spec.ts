@@ -63,7 +63,7 @@ describe('routing sections of llmops.yaml', () => {
         { name: 'canary', weight: 1, chain: ['coder'], promptVersion: '3' },
       ],
     });
-    expect(config.cache).toEqual({ enabled: true, ttlSeconds: 60, maxEntries: 10000, semanticThreshold: 0.95, embedder: 'local', gatewayTtlSeconds: 5 });
+    expect(config.cache).toEqual({ enabled: true, ttlSeconds: 60, maxEntries: 10000, semanticThreshold: 0.95, embedder: 'lexical', gatewayTtlSeconds: 5 });
     expect(config.budgets).toEqual([{ scope: 'tenant', id: '*', rpm: 60, dailyUsd: 5, onExceed: 'downgrade', downgradeRoute: 'default', alertAt: 0.8 }]);
   });
 

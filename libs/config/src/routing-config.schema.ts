@@ -96,7 +96,7 @@ export const rawCacheSchema = z.strictObject({
   ttl_seconds: positiveInt.optional(),
   max_entries: positiveInt.optional(),
   semantic_threshold: fraction.optional(),
-  /** What the semantic cache compares: `local` sentence embeddings (meaning) or `lexical` hashed words. */
+  /** What the semantic cache compares: `lexical` hashed words (default, microseconds) or `local` sentence embeddings (meaning, milliseconds). */
   embedder: z.enum(cacheEmbedders).optional(),
   /** How long the gateway may serve a hit again without asking routing (0: always ask); see ADR 0006. */
   gateway_ttl_seconds: z.number().min(0).max(60).optional(),
@@ -220,7 +220,7 @@ export function toCacheConfig(raw: RawCache | null | undefined): CacheConfig {
     ttlSeconds: raw?.ttl_seconds ?? DEFAULT_CACHE_TTL_SECONDS,
     maxEntries: raw?.max_entries ?? 10_000,
     semanticThreshold: raw?.semantic_threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
-    embedder: raw?.embedder ?? 'local',
+    embedder: raw?.embedder ?? 'lexical',
     gatewayTtlSeconds: raw?.gateway_ttl_seconds ?? DEFAULT_GATEWAY_CACHE_TTL_SECONDS,
   };
 }

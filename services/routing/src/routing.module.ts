@@ -65,9 +65,9 @@ export async function createRouting(runtime: Pick<ServiceRuntime, 'events' | 'lo
 }
 
 /**
- * The semantic cache's embedder: the sentence model by default, so "reset my password" and
- * "how do I change my password" can meet; hashed words when llmops.yaml asks for `lexical` or
- * the model is not installed (said once in the log, since a lexical match is a weaker promise).
+ * The semantic cache's embedder: hashed words by default (microseconds a lookup); the sentence
+ * model when llmops.yaml asks for `local`, so that rewordings meet too, at milliseconds of CPU a
+ * lookup; hashed words again when that model is not installed (said once in the log).
  */
 async function cacheEmbedder(config: RoutingConfig, logger: ServiceRuntime['logger']): Promise<TextEmbedder> {
   if (config.platform.cache.embedder === 'lexical') return new HashingTextEmbedder();
