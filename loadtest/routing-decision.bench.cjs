@@ -6,9 +6,9 @@
  *             cache lookup, in-process budget reservation). Target p99 ≤ 0.5 ms.
  *   semantic  semantic-cache lookup (embed the request + LSH search) with 100k cached entries in
  *             one tenant and route; half near-duplicates of stored entries, half new. Target p99 ≤ 2 ms.
- *             --embedder=local (routing's default) embeds with all-MiniLM-L6-v2: the stored texts
+ *             --embedder=local (routing's opt-in) embeds with all-MiniLM-L6-v2: the stored texts
  *             are embedded in batches first (a CachedEmbedder keeps them), every query reaches
- *             the model in the timed path. --embedder=lexical uses the hashed-words embedder.
+ *             the model in the timed path. --embedder=lexical (the default) uses the hashed-words embedder.
  *   exact     Route over real gRPC (loopback) for an exact-cache hit versus the same request on a
  *             route with the cache off: what serving a hit adds. Target ≤ 1 ms.
  * Each call is timed alone (closed loop, one at a time): these are service times, not load.
@@ -34,7 +34,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/
 const ITERATIONS = Number(args.iterations ?? 20000);
 const ENTRIES = Number(args.entries ?? 100000);
 const RUNS = (args.runs ?? 'route,semantic,exact').split(',');
-const EMBEDDER = args.embedder ?? 'local';
+const EMBEDDER = args.embedder ?? 'lexical';
 
 function document({ cache = { enabled: true }, budgets = [{ scope: 'tenant', id: '*', rpm: 1e9, daily_usd: 1e9 }] } = {}) {
   const models = Array.from({ length: 20 }, (_, index) => ({
