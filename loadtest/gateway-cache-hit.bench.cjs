@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * A cache hit served end to end, one request at a time (closed loop): the floor of what the
+ * gateway adds to a hit, without the queueing an open-loop rate brings. Starts Kafka, the fake
+ * OpenAI-compatible upstream and the nine services with routing's cache on, then alternates
+ * rounds of N sequential requests: straight to the fake upstream (the floor: client, loopback,
+ * a bare Node HTTP server), then the same body to the gateway, where after the first request
+ * every one is a hit the gateway reuses (ADR 0006). added = gateway − direct, per percentile.
+ *
+ * Usage: node loadtest/gateway-cache-hit.bench.cjs [--requests=2000] [--rounds=4]
+ * Needs the built dist/ (npx tsc -b tsconfig.build.json).
+ */
+require('reflect-metadata');
+const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { parse, stringify } = require('yaml');
+const { startLocalStack } = require('@llmops/cli');
+const { startKafkaBroker, startFakeOpenAiServer } = require('@llmops/testing');
+const { ensureTopics, allTopicNamesWithDeadLetters } = require('@llmops/kafka');
+const { summarize, round } = require('./lib/latency-stats.cjs');
+
+const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+const REQUESTS = Number(args.requests ?? 2000);
+const ROUNDS = Number(args.rounds ?? 4);
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+async function main() {
+  console.log(`node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const broker = await startKafkaBroker();
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'llmops-hit-bench-'));
+  const upstream = await startFakeOpenAiServer({ expectedApiKey: 'sk-bench', scenario: { kind: 'ok', answer: 'Paris.' } });
+  let stack;
+  try {
+    await ensureTopics(broker.brokers, allTopicNamesWithDeadLetters());
+    const config = parse(readFileSync(path.join(REPO_ROOT, 'llmops.yaml'), 'utf8'));
+    config.cache = { ...config.cache, enabled: true };
+    config.prompts.dir = path.resolve(REPO_ROOT, config.prompts.dir);
+    writeFileSync(path.join(stateDir, 'llmops.yaml'), stringify(config));
+    stack = await startLocalStack({
+      repoRoot: REPO_ROOT,
+      stateDir,
+      kafkaBrokers: broker.brokers,
+      freePorts: true,
+      env: {
+        LLMOPS_CONFIG: path.join(stateDir, 'llmops.yaml'),
+        LLMOPS_RETRIEVAL_DATA_DIR: path.join(stateDir, 'lancedb'),
+        LLMOPS_PROVIDER_OPENAI_BASE_URL: upstream.url,
+        OPENAI_API_KEY: 'sk-bench',
+      },
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (url, body, authorization) =>
+      new Promise((resolve, reject) => {
+        const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization } }, (response) => {
+          if (response.statusCode !== 200) reject(new Error(`${url}: HTTP ${response.statusCode}`));
+          response.resume();
+          response.on('end', resolve);
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'user', content: 'What is the capital of France?' }] });
+    const direct = () => post(`${upstream.url}/chat/completions`, body, 'Bearer sk-bench');
+    const gateway = () => post(`${stack.endpoints.openaiBaseUrl}/chat/completions`, body, `Bearer ${stack.endpoints.apiKey}`);
+    await gateway(); // the miss that fills routing's cache
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const timed = async (call) => {
+      for (let i = 0; i < 300; i++) await call();
+      const samples = new Float64Array(REQUESTS);
+      for (let i = 0; i < REQUESTS; i++) {
+        const start = performance.now();
+        await call();
+        samples[i] = performance.now() - start;
+      }
+      return summarize(samples);
+    };
+    for (let r = 1; r <= ROUNDS; r++) {
+      const floor = await timed(direct);
+      const hit = await timed(gateway);
+      console.log(
+        `round ${r}: direct p50 ${round(floor.p50, 3)} p99 ${round(floor.p99, 3)} · gateway hit p50 ${round(hit.p50, 3)} p99 ${round(hit.p99, 3)} · added p50 ${round(hit.p50 - floor.p50, 3)} p99 ${round(hit.p99 - floor.p99, 3)} ms`,
+      );
+    }
+  } finally {
+    await stack?.stop();
+    await upstream.close();
+    await broker.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
