@@ -56,6 +56,9 @@ export function loadHarmExamples(root: string): { examples: HarmExample[]; harmR
   const benign = [
     ...trainingRows<{ id: string; split: string; label: string; text: string }>(root, 'injection.jsonl').filter((row) => row.label === 'benign'),
     ...trainingRows<{ id: string; split: string; text: string }>(root, 'pii.jsonl'),
+    // Technical prose and code (READMEs of permissively licensed npm packages, one package in two):
+    // without it, "run it in your environment" read as code interpreter abuse (S14).
+    ...trainingRows<{ id: string; split: string; text: string }>(root, 'technical.jsonl'),
   ];
   const example = (row: { id: string; split: string; text: string }, category: HarmCategory | undefined, calibrates: boolean, batch: string): HarmExample => ({
     id: row.id,
