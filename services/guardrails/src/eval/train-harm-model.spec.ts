@@ -26,14 +26,19 @@ describe('train-harm-model', () => {
     writeFileSync(path.join(root, 'eval/harmful.jsonl'), `${lines.join('\n')}\n`);
     writeFileSync(path.join(root, 'eval/injection.jsonl'), `${JSON.stringify({ id: 'i-1', split: 'dev', label: 'benign', text: 'Summarise this meeting in three bullet points.' })}\n`);
     writeFileSync(path.join(root, 'eval/pii.jsonl'), `${JSON.stringify({ id: 'p-1', split: 'fresh', text: 'Order 4411 ships on Monday.', entities: [] })}\n`);
+    const technical = [
+      { id: 'tech-1', split: 'dev', label: 'safe', text: 'Node.js must be available in the environment to run the client.' },
+      { id: 'tech-2', split: 'technical-heldout', label: 'safe', text: 'never trained on: the held-out technical half' },
+    ];
+    writeFileSync(path.join(root, 'eval/technical.jsonl'), `${technical.map((row) => JSON.stringify(row)).join('\n')}\n`);
   });
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('reads the development splits only, with the ordinary texts as extra negatives', () => {
     const { examples, harmRows, otherRows } = loadHarmExamples(root);
-    expect([harmRows, otherRows]).toEqual([8, 2]);
-    expect(examples.some((example) => example.id === 't-blind')).toBe(false);
+    expect([harmRows, otherRows]).toEqual([8, 3]);
+    expect(examples.some((example) => example.id === 't-blind' || example.id === 'tech-2')).toBe(false);
     expect(examples.filter((example) => example.label === 1).map((example) => example.category)).toEqual(['S1', 'S1', 'S9', 'S9']);
   });
 
