@@ -6,13 +6,13 @@ import { Inference } from '@llmops/contracts';
 import { loadPlatformConfig } from '@llmops/config';
 import { createGrpcClient, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@llmops/testing';
-import { InferenceModule } from '../../inference/src/inference.module';
-import { ProviderHealthMonitor } from '../src/catalog/provider-health.monitor';
-import { engineFor, request } from './routing-fixtures';
+import { InferenceModule } from '../../../services/inference/src/inference.module';
+import { ProviderHealthMonitor } from '../../../services/routing/src/catalog/provider-health.monitor';
+import { engineFor, request } from '../../../services/routing/test/routing-fixtures';
 
 const OPENAI_KEY = 'sk-live-health-test-0000';
 
-// Routing reads model health from the real inference service over gRPC: a provider without its
+// Routing and inference together: routing reads model health from the real inference service over gRPC: a provider without its
 // API key is left out of the chain, a model whose breaker opened goes last.
 describe('routing with live model health from inference', () => {
   let dir: string;
