@@ -139,8 +139,11 @@ describe('the mesh, end to end', () => {
     expect(completion.object).toBe('chat.completion');
     expect(completion.choices[0]!.message.content).toMatch(/\[1\]/);
     expect(completion.usage!.prompt_tokens).toBeGreaterThan(0);
-    const extension = (completion as unknown as { llmops: { trace_id: string; citations: Array<{ source: string }> } }).llmops;
+    const extension = (completion as unknown as { llmops: { trace_id: string; citations: Array<{ source: string; relevance: number }> } }).llmops;
     expect(extension.citations[0]!.source).toContain('docs/');
+    // Cosine similarity to the question, above the collection's "nothing relevant" threshold (0.25).
+    for (const citation of extension.citations) expect(citation.relevance).toBeGreaterThan(0.25);
+    for (const citation of extension.citations) expect(citation.relevance).toBeLessThanOrEqual(1);
     await expectTraceInClickHouse(extension.trace_id, 'http.chat.completions');
 
     const feedback = await fetch(`${stack.endpoints.openaiBaseUrl}/feedback`, {

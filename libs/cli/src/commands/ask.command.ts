@@ -15,7 +15,8 @@ function printAnswerFooter(response: CompleteResponse): void {
   if (response.citations.length > 0) {
     console.log('\nSources:');
     for (const citation of response.citations) {
-      console.log(`  [${citation.index}] ${citation.source}${citation.section ? ` › ${citation.section}` : ''}  (score ${citation.score.toFixed(2)})`);
+      const match = citation.relevance > 0 ? `relevance ${citation.relevance.toFixed(2)}` : `score ${citation.score.toFixed(2)}`;
+      console.log(`  [${citation.index}] ${citation.source}${citation.section ? ` › ${citation.section}` : ''}  (${match})`);
     }
   }
   const usage = response.usage;

@@ -398,6 +398,7 @@ export class CompletionUseCase {
         section: passage.section,
         chunkId: passage.chunkId,
         score: passage.score,
+        relevance: passage.relevance,
         snippet: passage.text,
         page: passage.page,
         title: passage.title,

@@ -32,6 +32,7 @@ function extensionOf(response: CompleteResponse) {
       ...(citation.page > 0 ? { page: citation.page } : {}),
       ...(citation.title ? { title: citation.title } : {}),
       score: citation.score,
+      relevance: citation.relevance,
       snippet: citation.snippet,
     })),
   };
