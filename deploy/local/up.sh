@@ -21,7 +21,7 @@ fi
 
 echo
 echo "up: ingesting docs/ into the collection \"docs\""
-llmops ingest docs --collection docs
+llmops ingest docs --collection docs --prune
 echo
 question="How do I query the platform's data in ClickHouse?"
 echo "up: asking: $question"

@@ -37,7 +37,8 @@ program
   .argument('<path>')
   .requiredOption('-c, --collection <name>', 'collection to ingest into')
   .option('--tenant <id>', 'tenant that owns the documents', 'default')
-  .action(async (path: string, options: { collection: string; tenant: string }) => {
+  .option('--prune', 'also delete the documents of this directory that are no longer in it')
+  .action(async (path: string, options: { collection: string; tenant: string; prune?: boolean }) => {
     await ingest(resolveTarget(), path, options);
   });
 

@@ -200,6 +200,21 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
     expect(next).toMatchObject({ documentsSkipped: 0, chunksWritten: 1 });
   });
 
+  it('prunes the documents of a directory that are no longer in it, and nothing outside the prefix', async () => {
+    await ingestion.ingest('acme', 'handbook', await loader.load(['.']));
+    await rm(join(corpus, 'runbooks/certificate-rotation.md'));
+    const run = await ingestion.ingest('acme', 'handbook', await loader.load(['runbooks']), undefined, undefined, { prunePrefix: 'runbooks/' });
+    expect(run).toMatchObject({ documentsSkipped: 1, documentsPruned: 1, done: true });
+    expect(await store.listSources('acme', 'handbook', '')).toEqual(['faq.txt', 'guides/billing/invoices.md', 'guides/onboarding.markdown', 'runbooks/database-failover.md']);
+    expect(await search.search('acme', 'handbook', 'renew TLS certificates with certbot', 5)).not.toContainEqual(expect.objectContaining({ source: 'runbooks/certificate-rotation.md' }));
+    // Without a prefix nothing is pruned; a run that fails half-way prunes nothing either.
+    expect(await ingestion.ingest('acme', 'handbook', await loader.load(['guides']))).toMatchObject({ documentsPruned: 0 });
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(ingestion.ingest('acme', 'handbook', await loader.load(['guides']), undefined, aborted.signal, { prunePrefix: '' })).rejects.toThrow();
+    expect(await store.listSources('acme', 'handbook', '')).toHaveLength(4);
+  });
+
   it('keeps tenants apart: tenant B finds nothing of tenant A in the same collection', async () => {
     await ingestion.ingest('tenant-a', 'handbook', await loader.load(['.']));
     await ingestion.ingest('tenant-b', 'handbook', [

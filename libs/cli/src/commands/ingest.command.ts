@@ -41,17 +41,26 @@ export function progressLine(progress: IngestProgress, width = 24): string {
 }
 
 /** Reads Markdown, text, HTML, PDF and JSONL files here and sends them to the retrieval service, with a progress bar from the stream. */
-export async function ingest(target: CliTarget, path: string, options: { collection: string; tenant: string }): Promise<{ chunks: number; documents: number }> {
+export async function ingest(
+  target: CliTarget,
+  path: string,
+  options: { collection: string; tenant: string; prune?: boolean },
+): Promise<{ chunks: number; documents: number; pruned: number }> {
   const root = resolve(path);
   const files: string[] = [];
   collect(root, files);
   if (files.length === 0) throw new Error(`no ${Object.keys(MEDIA_TYPES).join(', ')} files under ${path}`);
-  const base = statSync(root).isDirectory() ? root : resolve(root, '..');
+  const directory = statSync(root).isDirectory();
+  if (options.prune && !directory) throw new Error('--prune needs a directory: it deletes what is no longer in it');
+  const base = directory ? root : resolve(root, '..');
+  // Inside the repository a source is its path from the repository root, else from the directory.
+  const sourceOf = (file: string) => (relative(target.repoRoot, file).startsWith('..') ? relative(base, file) : relative(target.repoRoot, file));
+  const prunePrefix = relative(target.repoRoot, root).startsWith('..') ? '' : `${relative(target.repoRoot, root)}/`;
   const documents = files.map((file) => {
     const mediaType = MEDIA_TYPES[extname(file).toLowerCase()] ?? 'text/plain';
     const binary = mediaType === 'application/pdf';
     return {
-      source: relative(target.repoRoot, file).startsWith('..') ? relative(base, file) : relative(target.repoRoot, file),
+      source: sourceOf(file),
       content: binary ? '' : readFileSync(file, 'utf8'),
       ...(binary ? { contentBytes: new Uint8Array(readFileSync(file)) } : {}),
       mediaType,
@@ -63,7 +72,7 @@ export async function ingest(target: CliTarget, path: string, options: { collect
   const interactive = process.stderr.isTTY === true;
   try {
     for await (const progress of retrieval.ingest(
-      { context: { tenantId: options.tenant }, collection: options.collection, documents },
+      { context: { tenantId: options.tenant }, collection: options.collection, documents, ...(options.prune ? { prunePrefix } : {}) },
       { timeoutMs: 30 * 60_000 },
     )) {
       last = progress;
@@ -76,6 +85,10 @@ export async function ingest(target: CliTarget, path: string, options: { collect
     retrieval.close();
   }
   const chunks = last?.chunksWritten ?? 0;
-  console.log(`ingested ${last?.documentsTotal ?? documents.length} documents into collection "${options.collection}" (${chunks} chunks written)`);
-  return { chunks, documents: documents.length };
+  const pruned = last?.documentsPruned ?? 0;
+  console.log(
+    `ingested ${last?.documentsTotal ?? documents.length} documents into collection "${options.collection}" (${chunks} chunks written` +
+      `${options.prune ? `, ${pruned} removed document${pruned === 1 ? '' : 's'} deleted` : ''})`,
+  );
+  return { chunks, documents: documents.length, pruned };
 }

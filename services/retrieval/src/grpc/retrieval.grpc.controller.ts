@@ -44,6 +44,7 @@ export class RetrievalGrpcController {
       collection: request.collection,
       documents: request.documents.map(toIngestDocument),
       paths: request.paths,
+      ...(request.prunePrefix !== undefined ? { prunePrefix: request.prunePrefix } : {}),
     };
     try {
       const progress = streamFromListener<DomainIngestProgress>((listener) => this.ingestion.ingest(command, listener, call.signal));

@@ -10,6 +10,8 @@ export interface IngestDocumentsCommand {
   readonly documents: readonly IngestDocumentInput[];
   /** Files or directories on the service's disk, relative to (and confined to) the ingest root. */
   readonly paths: readonly string[];
+  /** Delete the collection's documents under this source prefix that the request did not include. */
+  readonly prunePrefix?: string;
 }
 
 /**
@@ -32,6 +34,8 @@ export class IngestDocumentsUseCase {
     }
     const loaded = command.paths.length > 0 ? await this.loader.load(command.paths) : [];
     signal?.throwIfAborted();
-    return this.ingestion.ingest(command.tenantId, command.collection, [...command.documents, ...loaded], onProgress, signal);
+    return this.ingestion.ingest(command.tenantId, command.collection, [...command.documents, ...loaded], onProgress, signal, {
+      ...(command.prunePrefix !== undefined ? { prunePrefix: command.prunePrefix } : {}),
+    });
   }
 }

@@ -16,6 +16,8 @@ export interface IngestProgress {
   /** Chunks not stored because a near-identical chunk of another document is already indexed. */
   readonly chunksDeduplicated: number;
   readonly chunksTotal: number;
+  /** Documents deleted because `prunePrefix` covered them and the run did not include them. */
+  readonly documentsPruned: number;
   readonly currentSource: string;
   readonly done: boolean;
 }
@@ -63,12 +65,14 @@ export class IngestionService {
     documents: readonly IngestDocumentInput[],
     onProgress?: IngestProgressListener,
     signal?: AbortSignal,
+    options: { prunePrefix?: string } = {},
   ): Promise<IngestProgress> {
     requireTenantId(tenantId);
     const name = canonicalCollectionName(collection);
     this.deps.parser.validate(documents);
 
-    const counts = { documentsDone: 0, documentsSkipped: 0, chunksWritten: 0, chunksDeduplicated: 0, chunksTotal: 0 };
+    const counts = { documentsDone: 0, documentsSkipped: 0, chunksWritten: 0, chunksDeduplicated: 0, chunksTotal: 0, documentsPruned: 0 };
+    const seen = new Set<string>();
     let documentsTotal = documents.length;
     const progress = (currentSource: string, done: boolean): IngestProgress => ({ ...counts, documentsTotal, currentSource, done });
     const runSignatures = new Map<string, { source: string; signature: Uint32Array }[]>();
@@ -82,6 +86,7 @@ export class IngestionService {
         documentsTotal += parsed.length - 1;
         for (const document of parsed) {
           signal?.throwIfAborted();
+          seen.add(document.source);
           if ((await this.deps.store.documentHash(tenantId, name, document.source)) === document.contentHash) {
             counts.documentsSkipped++;
           } else {
@@ -105,6 +110,16 @@ export class IngestionService {
           }
           counts.documentsDone++;
           await onProgress?.(progress(document.source, false));
+        }
+      }
+      // Only after every document went in: a run that failed half-way deletes nothing.
+      if (options.prunePrefix !== undefined) {
+        for (const source of await this.deps.store.listSources(tenantId, name, options.prunePrefix)) {
+          if (seen.has(source)) continue;
+          signal?.throwIfAborted();
+          await this.deps.store.deleteDocument(tenantId, name, source);
+          counts.documentsPruned++;
+          changed = true;
         }
       }
     } finally {

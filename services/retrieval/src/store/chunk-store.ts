@@ -54,6 +54,8 @@ export interface ChunkSearchOptions {
 export interface ChunkStore {
   /** Replaces every chunk of the document with `chunks`; returns the number of chunks written. */
   upsertDocumentChunks(tenantId: string, collection: string, document: StoredDocument, chunks: readonly ChunkToStore[]): Promise<number>;
+  /** The sources of the collection's documents that start with `prefix`. */
+  listSources(tenantId: string, collection: string, prefix: string): Promise<string[]>;
   /** Removes the document; returns how many chunks were deleted (0 when it was not there). */
   deleteDocument(tenantId: string, collection: string, source: string): Promise<number>;
   /** Content hash recorded at the document's last ingestion, or undefined when it is not stored. */

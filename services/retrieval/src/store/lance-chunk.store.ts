@@ -137,6 +137,15 @@ export class LanceChunkStore implements ChunkStore {
     });
   }
 
+  async listSources(tenantId: string, collection: string, prefix: string): Promise<string[]> {
+    const table = await this.openTable(tableName(tenantId, collection));
+    if (!table) return [];
+    const rows = await guard(`listing the documents of collection ${collection}`, () =>
+      table.query().where(`starts_with(source, ${sqlString(prefix)})`).select(['source']).toArray(),
+    );
+    return [...new Set(rows.map((row) => String(row.source)))].sort();
+  }
+
   async documentHash(tenantId: string, collection: string, source: string): Promise<string | undefined> {
     const table = await this.openTable(tableName(tenantId, collection));
     if (!table) return undefined;
