@@ -1,6 +1,5 @@
 /**
- * Which of a set of literal strings occur in a text, with TriggerScanner's contract
- * (src/injection/trigger.scanner.ts): a trigger starting with a letter or digit counts where a
+ * Which of a set of literal strings occur in a text: a trigger starting with a letter or digit counts where a
  * word starts (including as the start of a longer word: "polic" in "policies"); one starting
  * with a symbol, or in a script written without spaces (Chinese, Japanese), counts anywhere.
  *
@@ -91,7 +90,7 @@ export class TriggerTrieScanner {
 
 const IS_WORD_CHAR = Uint8Array.from({ length: 0x10000 }, (_, code) => Number(isWordChar(code)));
 
-/** The same notion of a word character as TriggerScanner's, so that both find the same triggers. */
+/** What counts as a word character for word-start triggers. */
 function isWordChar(code: number): boolean {
   if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
   return code >= 0xc0 && code !== 0x3000 && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f) && !(code >= 0xff00 && code <= 0xff0f);

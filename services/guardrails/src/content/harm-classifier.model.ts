@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { harmCategories, type HarmCategory } from '@llmops/config';
 import { ConceptScanner } from '../injection/concept.scanner';
-import { accumulateFeatures, classifierReading, FEATURE_BUCKETS } from '../injection/hashed-features';
+import { accumulateFeatures, classifierReading, FEATURE_BUCKETS, TouchedBuckets } from '../injection/hashed-features';
 import { LinearTextClassifier, type LinearModelFile } from '../injection/linear-text.classifier';
 import { HARM_CONCEPTS, HARM_TOPICS } from './harm.concepts';
 
@@ -84,7 +84,7 @@ export class HarmClassifierModel {
   private readonly headWeights = new Map<number, Float32Array>();
   private readonly headBiases = new Float32Array(harmCategories.length);
   private readonly counts = new Uint16Array(FEATURE_BUCKETS);
-  private readonly touched: number[] = [];
+  private readonly touched = new TouchedBuckets();
 
   constructor(model: HarmModelFile) {
     if (model.conceptNames.join() !== HARM_CONCEPT_NAMES.join()) {
@@ -134,14 +134,15 @@ export class HarmClassifierModel {
     accumulateFeatures(reading, counts, touched);
     const hashed = new Float64Array(harmCategories.length);
     let norm = 0;
-    for (const bucket of touched) {
+    for (let touchedIndex = 0; touchedIndex < touched.length; touchedIndex++) {
+      const bucket = touched.at(touchedIndex);
       const count = counts[bucket]!;
       norm += count * count;
       counts[bucket] = 0;
       const row = this.headWeights.get(bucket);
       if (row) for (let index = 0; index < row.length; index++) hashed[index]! += row[index]! * count;
     }
-    touched.length = 0;
+    touched.clear();
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     let best = 0;
     let bestLogit = Number.NEGATIVE_INFINITY;

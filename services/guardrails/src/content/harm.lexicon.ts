@@ -7,7 +7,7 @@ import type { HarmCategory } from '@llmops/config';
  * bounded and never nested (linear time).
  */
 export interface HarmRule {
-  /** Substrings of which at least one must be in the lower-cased text for the rule to be able to match (see TriggerScanner). */
+  /** Substrings of which at least one must be in the lower-cased text for the rule to be able to match (see TriggerTrieScanner). */
   triggers: readonly string[];
   category: HarmCategory;
   score: number;

@@ -1,5 +1,6 @@
 import type { HarmCategory } from '@llmops/config';
-import { TriggerTrieScanner } from '../checks/trigger-trie.scanner';
+import { FAST_TIER_TRIGGERS } from '../checks/fast-tier.triggers';
+import { lowerPreservingOffsets } from '../injection/text-folding';
 import { HarmClassifierModel } from './harm-classifier.model';
 import { HARM_RULES, INTENT, type HarmRule } from './harm.lexicon';
 
@@ -19,7 +20,8 @@ export interface HarmFinding {
  */
 export class HarmfulContentClassifier {
   private readonly rules: readonly HarmRule[];
-  private readonly triggers: TriggerTrieScanner;
+  /** Shared with the injection check, which scans the same lower-cased text: one pass for both. */
+  private readonly triggers = FAST_TIER_TRIGGERS;
   private readonly categories: ReadonlySet<HarmCategory> | undefined;
 
   constructor(
@@ -29,7 +31,6 @@ export class HarmfulContentClassifier {
   ) {
     this.categories = categories;
     this.rules = categories ? HARM_RULES.filter((rule) => categories.has(rule.category)) : HARM_RULES;
-    this.triggers = new TriggerTrieScanner(this.rules.flatMap((rule) => rule.triggers));
   }
 
   classify(text: string): HarmFinding[] {
@@ -58,7 +59,5 @@ export class HarmfulContentClassifier {
   }
 }
 
-export function lowerPreservingOffsets(text: string): string {
-  const lowered = text.toLowerCase();
-  return lowered.length === text.length ? lowered : text.replace(/[A-Z]/g, (char) => char.toLowerCase());
-}
+/** The injection check folds the same message: the lower-cased copy is made once (see text-folding.ts). */
+export { lowerPreservingOffsets };

@@ -34,7 +34,7 @@ export function classifierReading(text: string): string {
  * A word is a run of ASCII letters and digits or of any character above U+00BF (letters of
  * other scripts; their punctuation is rare in prompts and only costs a merged token).
  */
-export function accumulateFeatures(reading: string, counts: Float64Array | Uint16Array, touched: number[]): void {
+export function accumulateFeatures(reading: string, counts: Float64Array | Uint16Array, touched: TouchedBuckets): void {
   let previous = 0;
   let start = -1;
   for (let index = 0; index <= reading.length; index++) {
@@ -64,8 +64,35 @@ export function accumulateFeatures(reading: string, counts: Float64Array | Uint1
   }
 }
 
+/**
+ * The buckets a message hit, in the order they were first hit, in a buffer kept from message to
+ * message: a plain array emptied with `length = 0` gives up its storage and grows again (copying
+ * as it goes) on every message, tens of kilobytes of garbage per 2 KB text.
+ */
+export class TouchedBuckets {
+  private buckets = new Int32Array(1024);
+  length = 0;
+
+  push(bucket: number): void {
+    if (this.length === this.buckets.length) {
+      const grown = new Int32Array(this.buckets.length * 2);
+      grown.set(this.buckets);
+      this.buckets = grown;
+    }
+    this.buckets[this.length++] = bucket;
+  }
+
+  at(index: number): number {
+    return this.buckets[index]!;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+}
+
 /** Counts one feature; FEATURE_BUCKETS is a power of two, so the mask is the unsigned remainder. */
-function add(counts: Float64Array | Uint16Array, touched: number[], hash: number): void {
+function add(counts: Float64Array | Uint16Array, touched: TouchedBuckets, hash: number): void {
   const bucket = hash & BUCKET_MASK;
   if (counts[bucket] === 0) touched.push(bucket);
   counts[bucket]! += 1;
@@ -94,12 +121,13 @@ function pairIndex(a: number, b: number): number {
 /** The features as a sparse, L2-normalised vector (for training and tests). */
 export function hashedFeatures(reading: string): Map<number, number> {
   const counts = new Float64Array(FEATURE_BUCKETS);
-  const touched: number[] = [];
+  const touched = new TouchedBuckets();
   accumulateFeatures(reading, counts, touched);
+  const buckets = Array.from({ length: touched.length }, (_, index) => touched.at(index));
   let norm = 0;
-  for (const bucket of touched) norm += counts[bucket]! * counts[bucket]!;
+  for (const bucket of buckets) norm += counts[bucket]! * counts[bucket]!;
   norm = Math.sqrt(norm) || 1;
-  return new Map(touched.map((bucket) => [bucket, counts[bucket]! / norm]));
+  return new Map(buckets.map((bucket) => [bucket, counts[bucket]! / norm]));
 }
 
 /** hashedFeatures plus the concept features (value 1), as a model with `conceptFeatures: true` reads a text. */

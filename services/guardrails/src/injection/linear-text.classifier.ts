@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { accumulateFeatures, CONCEPT_FEATURES, conceptFeatures, FEATURE_BUCKETS } from './hashed-features';
+import { accumulateFeatures, CONCEPT_FEATURES, conceptFeatures, FEATURE_BUCKETS, TouchedBuckets } from './hashed-features';
 
 /** The trained model as stored in services/guardrails/models/*.json. */
 export interface LinearModelFile {
@@ -38,7 +38,7 @@ export class LinearTextClassifier {
   private readonly weights: Float32Array;
   /** Counts of one (windowed) message fit in 16 bits; a quarter of the memory of doubles keeps more of it in cache. */
   private readonly counts = new Uint16Array(FEATURE_BUCKETS);
-  private readonly touched: number[] = [];
+  private readonly touched = new TouchedBuckets();
 
   constructor(
     private readonly model: LinearModelFile,
@@ -78,13 +78,14 @@ export class LinearTextClassifier {
     accumulateFeatures(scored, counts, touched);
     let dot = 0;
     let norm = 0;
-    for (const bucket of touched) {
+    for (let index = 0; index < touched.length; index++) {
+      const bucket = touched.at(index);
       const count = counts[bucket]!;
       dot += weights[bucket]! * count;
       norm += count * count;
       counts[bucket] = 0;
     }
-    touched.length = 0;
+    touched.clear();
     let concepts = 0;
     if (this.model.conceptFeatures === true) for (const index of conceptFeatures(scored)) concepts += weights[index]!;
     return this.model.bias + (norm > 0 ? dot / Math.sqrt(norm) : 0) + concepts;

@@ -1,6 +1,6 @@
 import { PromptInjectionDetector } from './prompt-injection.detector';
 import { foldPreservingOffsets, unmask } from './text-folding';
-import { TriggerScanner } from './trigger.scanner';
+import { TriggerTrieScanner } from '../checks/trigger-trie.scanner';
 
 describe('PromptInjectionDetector', () => {
   const detector = new PromptInjectionDetector();
@@ -38,7 +38,7 @@ describe('PromptInjectionDetector', () => {
   });
 
   it('finds triggers at word starts and anywhere, in one pass', () => {
-    const scanner = new TriggerScanner(['ignor', ' previous', '<|', '忽略', '[']);
+    const scanner = new TriggerTrieScanner(['ignor', ' previous', '<|', '忽略', '[']);
     expect([...scanner.presentIn('please ignore <|im_start|> 请忽略 [x]')].sort()).toEqual(['<|', '[', 'ignor', '忽略']);
     expect([...scanner.presentIn('unignorable, no previous')]).toEqual(['previous']);
     expect([...scanner.presentIn('<')]).toEqual([]);

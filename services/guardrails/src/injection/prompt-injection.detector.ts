@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { AttackSimilarityIndex } from './attack-similarity.index';
 import { LinearTextClassifier, type EvidenceCombinerFile } from './linear-text.classifier';
 import { INJECTION_PATTERNS, META_DISCUSSION, QUOTED_ATTACK_CONTEXT, type InjectionTechnique } from './injection.patterns';
-import { TriggerScanner } from './trigger.scanner';
+import { FAST_TIER_TRIGGERS } from '../checks/fast-tier.triggers';
 import { countMixedScriptWords, foldPreservingOffsets, rot13, unmask } from './text-folding';
 
 export interface InjectionSignal {
@@ -52,14 +52,13 @@ const ENCODED_MIN_SCORE = 0.7;
  * rules" in a CSS question). Every step is a linear scan: it is meant to run on every request.
  */
 export class PromptInjectionDetector {
-  private readonly triggers: TriggerScanner;
+  /** Shared with the harm lexicon, which scans the same lower-cased text: one pass for both. */
+  private readonly triggers = FAST_TIER_TRIGGERS;
 
   constructor(
     private readonly similarityIndex: AttackSimilarityIndex = new AttackSimilarityIndex(),
     private readonly classifier: LinearTextClassifier | undefined = LinearTextClassifier.fromFile(DEFAULT_MODEL_FILE),
-  ) {
-    this.triggers = new TriggerScanner(INJECTION_PATTERNS.flatMap((pattern) => pattern.triggers ?? []));
-  }
+  ) {}
 
   assess(text: string): InjectionAssessment {
     const evidence = this.evidence(text);
@@ -107,8 +106,8 @@ export class PromptInjectionDetector {
       if (best > 0) signals.push({ technique: 'encoded_payload', score: Math.max(best, ENCODED_MIN_SCORE), start: 0, end: text.length });
     }
 
-    const mixed = countMixedScriptWords(text);
-    if (mixed >= 2 && signals.length > 0) signals.push({ technique: 'encoded_payload', score: 0.3, start: 0, end: text.length });
+    // Counted only when there is a signal to back: it is another pass over the whole text.
+    if (signals.length > 0 && countMixedScriptWords(text) >= 2) signals.push({ technique: 'encoded_payload', score: 0.3, start: 0, end: text.length });
 
     signals.sort(patternsFirst);
     const discussed = META_DISCUSSION.test(folded) || (signals.length > 0 && isQuotedAndDiscussed(folded, signals[0]!));
@@ -193,12 +192,13 @@ function strongestPerTechnique(sortedSignals: readonly InjectionSignal[]): Injec
 /** Base64 and hex runs that decode to readable text, and the ROT13 reading when the text mentions ROT13. */
 function decodedPayloads(text: string, folded: string): string[] {
   const decoded: string[] = [];
-  for (const run of base64Runs(text)) {
+  const { runs, hasHexRun } = base64RunsAndHex(text);
+  for (const run of runs) {
     if (decoded.length >= MAX_DECODED_PAYLOADS) break;
     const candidate = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
     if (isReadable(candidate)) decoded.push(candidate);
   }
-  if (hasHexRun(text)) for (const match of text.matchAll(HEX_RUN)) {
+  if (hasHexRun) for (const match of text.matchAll(HEX_RUN)) {
     if (decoded.length >= MAX_DECODED_PAYLOADS) break;
     const candidate = Buffer.from(match[0].replace(/[ :]/g, ''), 'hex').toString('utf8');
     if (isReadable(candidate)) decoded.push(candidate);
@@ -208,43 +208,40 @@ function decodedPayloads(text: string, folded: string): string[] {
 }
 
 /**
- * Runs of 16+ base64 characters (standard or URL-safe alphabet) with both letters and digits or
- * both cases, found by one loop over the text: a regex retried at every letter of every word
- * cost several milliseconds per 100 KB.
+ * Runs of 16+ base64 characters (standard or URL-safe alphabet), and whether some stretch of hex
+ * digits, spaces and colons holds 24+ hex digits (as every HEX_RUN match does), found by one loop
+ * over the text's character codes: a regex retried at every letter of every word cost several
+ * milliseconds per 100 KB, and a second loop for the hex check another pass over the text.
  */
-function base64Runs(text: string): string[] {
+function base64RunsAndHex(text: string): { runs: string[]; hasHexRun: boolean } {
   const runs: string[] = [];
   let start = -1;
+  let hexDigits = 0;
+  let hasHexRun = false;
   for (let index = 0; index <= text.length; index++) {
     const code = index < text.length ? text.charCodeAt(index) : 0;
-    const inAlphabet =
-      (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f;
-    if (inAlphabet) {
+    if (!hasHexRun && index < text.length) {
+      const folded = code | 0x20;
+      if ((folded >= 0x30 && folded <= 0x39) || (folded >= 0x61 && folded <= 0x66)) {
+        if (++hexDigits >= 2 * HEX_RUN_MIN_PAIRS) hasHexRun = true;
+      } else if (folded !== 0x20 && folded !== 0x3a) {
+        hexDigits = 0;
+      }
+    }
+    if (code < 0x80 && BASE64_CHAR[code] === 1) {
       if (start === -1) start = index;
       continue;
     }
     if (start !== -1 && index - start >= MIN_BASE64_RUN) runs.push(text.slice(start, index));
     start = -1;
   }
-  return runs;
+  return { runs, hasHexRun };
 }
 
-/**
- * Whether some stretch of hex digits, spaces and colons holds 24+ hex digits, as every HEX_RUN
- * match does: one loop over character codes, where the regex is tried at every word start.
- */
-function hasHexRun(text: string): boolean {
-  let digits = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index) | 0x20;
-    if ((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66)) {
-      if (++digits >= 2 * HEX_RUN_MIN_PAIRS) return true;
-    } else if (code !== 0x20 && code !== 0x3a) {
-      digits = 0;
-    }
-  }
-  return false;
-}
+/** 1 for the characters of the standard and URL-safe base64 alphabets. */
+const BASE64_CHAR = Uint8Array.from({ length: 0x80 }, (_, code) =>
+  Number((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f),
+);
 
 /** Mostly letters and spaces, as an instruction would be; random bytes and binary data are not. */
 function isReadable(candidate: string): boolean {

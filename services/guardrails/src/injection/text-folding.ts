@@ -35,11 +35,37 @@ const MIN_LEET_PAIRS = 4;
  * the length (rare letters such as "İ").
  */
 export function foldPreservingOffsets(text: string): string {
-  let lowered = text.toLowerCase();
-  if (lowered.length !== text.length) lowered = text.replace(/[A-Z]/g, (char) => char.toLowerCase());
-  if (!/[\u0370-\u04ff]/.test(lowered)) return lowered;
-  return lowered.replace(CONFUSABLE_CHARS, (char) => (latinAround(lowered, char) ? CONFUSABLES[char]! : char));
+  if (text === lastFolded.input) return lastFolded.output;
+  const lowered = lowerPreservingOffsets(text);
+  const folded = /[\u0370-\u04ff]/.test(lowered) ? lowered.replace(CONFUSABLE_CHARS, (char) => (latinAround(lowered, char) ? CONFUSABLES[char]! : char)) : lowered;
+  lastFolded.input = text;
+  lastFolded.output = folded;
+  return folded;
 }
+
+/** Lower case, keeping every offset (plain lower case would change the length of rare letters such as "İ"). */
+export function lowerPreservingOffsets(text: string): string {
+  if (text === lastLowered.input) return lastLowered.output;
+  const lowered = text.toLowerCase();
+  lastLowered.input = text;
+  lastLowered.output = lowered.length === text.length ? lowered : text.replace(/[A-Z]/g, (char) => char.toLowerCase());
+  return lastLowered.output;
+}
+
+/**
+ * The last input and result of a folding step. The fast tier reads each message several times
+ * (injection patterns, the classifiers' readings, the harm lexicon), one message after another:
+ * remembering the last message's copies spares a 100 KB text two or three more copies of itself
+ * (time, and garbage to collect). Strings are immutable, so a hit is always the same answer.
+ */
+interface LastResult<T> {
+  input: string | undefined;
+  output: T;
+}
+
+const lastLowered: LastResult<string> = { input: undefined, output: '' };
+const lastFolded: LastResult<string> = { input: undefined, output: '' };
+const lastUnmasked: LastResult<string | undefined> = { input: undefined, output: undefined };
 
 /**
  * Only map a Cyrillic or Greek letter when the text also has Latin: Russian and Greek prose must
@@ -62,6 +88,14 @@ export function countMixedScriptWords(text: string): number {
  * survive it: findings from it cover the whole message.
  */
 export function unmask(folded: string): string | undefined {
+  if (folded === lastUnmasked.input) return lastUnmasked.output;
+  const unmasked = unmaskOnce(folded);
+  lastUnmasked.input = folded;
+  lastUnmasked.output = unmasked;
+  return unmasked;
+}
+
+function unmaskOnce(folded: string): string | undefined {
   let text = folded;
   let changed = false;
   // Full-width and mathematical letters ("ｉｇｎｏｒｅ", "𝗶𝗴𝗻𝗼𝗿𝗲") are compatibility forms of plain ones.
