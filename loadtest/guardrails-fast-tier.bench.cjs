@@ -26,37 +26,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { loadPlatformConfig } = require('@llmops/config');
+const { SENTENCES, mixedProse } = require('./lib/guardrails-corpus.cjs');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-const SENTENCES = [
-  'Our quarterly report shows revenue grew 12.4% to 3,481,200 EUR while costs stayed flat.',
-  'Please contact the account manager at jana.novak@example.com if the invoice INV-2024-0091 is wrong.',
-  'Der Kunde hat unter +49 30 12345678 angerufen und nach der Lieferung gefragt.',
-  'La réunion est prévue le 14/03 à 10h30 dans la salle 4.12, merci de confirmer.',
-  'The service at 10.20.30.40 returned HTTP 502 for 3% of requests between 09:00 and 09:15.',
-  'Refunds go to IBAN DE89 3704 0044 0532 0130 00 within 14 business days.',
-  'function add(a, b) { return a + b; } // version 2.3.1, see https://example.org/docs?id=42',
-  '¿Puedes resumir el documento adjunto en tres frases para el equipo de ventas?',
-  'The customer paid with card 4111 1111 1111 1111 and asked for a receipt by e-mail.',
-  'Summarize the ticket history and propose next steps; keep it under 200 words.',
-  '东京的分公司将在下个月开始使用新的报销流程。',
-  'Tracking number 1Z999AA10123456784 shows the parcel left Memphis yesterday.',
-];
 
 const PHONE_IN_CORPUS = '+49 30 12345678';
 
 /** `distinctPhones`: every occurrence of the phone sentence gets its own valid Berlin number. */
 function corpusOf(bytes, offset, distinctPhones = false) {
-  const parts = [];
-  let size = 0;
-  for (let index = offset; size < bytes; index++) {
-    let sentence = SENTENCES[index % SENTENCES.length];
-    if (distinctPhones) sentence = sentence.replace(PHONE_IN_CORPUS, `+49 30 ${12_000_000 + index * 37}`);
-    parts.push(sentence);
-    size += Buffer.byteLength(sentence) + 1;
-  }
-  return parts.join(' ').slice(0, bytes);
+  return mixedProse(bytes, offset, SENTENCES, (sentence, index) => (distinctPhones ? sentence.replace(PHONE_IN_CORPUS, `+49 30 ${12_000_000 + index * 37}`) : sentence));
 }
 
 function parseArgs(argv) {

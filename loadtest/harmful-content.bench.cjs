@@ -12,33 +12,13 @@
  */
 const { performance } = require('node:perf_hooks');
 const { HarmfulContentClassifier } = require('../services/guardrails/dist/content/harmful-content.classifier.js');
+const { SENTENCES, mixedProse } = require('./lib/guardrails-corpus.cjs');
 
-const SENTENCES = [
-  'Our quarterly report shows revenue grew 12.4% to 3,481,200 EUR while costs stayed flat.',
-  'Please contact the account manager at jana.novak@example.com if the invoice INV-2024-0091 is wrong.',
-  'Der Kunde hat unter +49 30 12345678 angerufen und nach der Lieferung gefragt.',
-  'La réunion est prévue le 14/03 à 10h30 dans la salle 4.12, merci de confirmer.',
-  'The service at 10.20.30.40 returned HTTP 502 for 3% of requests between 09:00 and 09:15.',
-  'function add(a, b) { return a + b; } // version 2.3.1, see https://example.org/docs?id=42',
-  '¿Puedes resumir el documento adjunto en tres frases para el equipo de ventas?',
-  'Summarize the ticket history and propose next steps; keep it under 200 words.',
-  '东京的分公司将在下个月开始使用新的报销流程。',
-  'Tracking number 1Z999AA10123456784 shows the parcel left Memphis yesterday.',
-];
 
 /** A benign sentence with a harm word ("kill"): the model is consulted, not only its concept screen. */
 const WITH_HARM_WORD = [...SENTENCES, 'How do I kill the stuck deploy process on the build server before the release?'];
 
-function corpusOf(chars, offset, sentences = SENTENCES) {
-  const parts = [];
-  let size = 0;
-  for (let index = offset; size < chars; index++) {
-    const sentence = sentences[index % sentences.length];
-    parts.push(sentence);
-    size += sentence.length + 1;
-  }
-  return parts.join(' ').slice(0, chars);
-}
+const corpusOf = (bytes, offset, sentences) => mixedProse(bytes, offset, sentences);
 
 function parseArgs(argv) {
   const args = { iterations: 3000, warmup: 500 };
