@@ -88,7 +88,7 @@ export async function ingest(
   const pruned = last?.documentsPruned ?? 0;
   console.log(
     `ingested ${last?.documentsTotal ?? documents.length} documents into collection "${options.collection}" (${chunks} chunks written` +
-      `${options.prune ? `, ${pruned} removed document${pruned === 1 ? '' : 's'} deleted` : ''})`,
+      `${options.prune ? `; ${pruned} document${pruned === 1 ? '' : 's'} no longer in ${path} deleted` : ''})`,
   );
   return { chunks, documents: documents.length, pruned };
 }
