@@ -351,8 +351,9 @@ export class CompletionUseCase {
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     if (request.messages.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'messages must contain at least one message');
 
-    const nearKey = nearCacheKey(draft.context, request);
-    const reused = this.nearCache.get(nearKey);
+    // Hashing the request costs something on every request: only when there is a hit to find or keep.
+    const nearKey = this.nearCache.size > 0 ? nearCacheKey(draft.context, request) : undefined;
+    const reused = nearKey === undefined ? undefined : this.nearCache.get(nearKey);
     if (reused) return this.reuseHit(draft, reused);
 
     const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
@@ -376,7 +377,7 @@ export class CompletionUseCase {
 
     // A cached answer needs neither a prompt nor passages: it is served as stored.
     const hit = isCacheHit(decision);
-    if (hit && verdict?.action === GuardrailAction.PASS) this.nearCache.put(nearKey, decision);
+    if (hit && verdict?.action === GuardrailAction.PASS) this.nearCache.put(nearKey ?? nearCacheKey(context, request), decision);
     const promptName = hit ? '' : request.prompt || decision.prompt;
     const collection = hit ? '' : request.collection || (decision.retrieval ? decision.collection : '');
     // Known before the calls, so a request that fails in them is traced with them too.
