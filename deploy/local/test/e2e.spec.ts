@@ -44,6 +44,15 @@ async function eventually<T>(query: string, count = 1, timeoutMs = 60_000, done:
   }
 }
 
+/** Polls an in-process condition (what the fake upstream recorded) until it holds. */
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The value of one Prometheus sample whose labels include all of `labels` (in any order). */
 function metricValue(text: string, name: string, labels: Record<string, string>): number {
   for (const line of text.split('\n')) {
@@ -69,6 +78,8 @@ function writeConfigWithCache(dir: string): string {
   // An upstream model that repeats the question, behind a policy that redacts reversibly.
   document.models.push({ id: 'echo', provider: 'openai', version: 'echo', context_window: 8192, price: { input_per_mtok: 0.1, output_per_mtok: 0.1 } });
   document.routes.push({ name: 'private-echo', chain: ['echo'] });
+  // An upstream that takes 5 s to answer, for callers who give up first.
+  document.models.push({ id: 'slow-5000', provider: 'openai', version: 'slow-5000', context_window: 8192, price: { input_per_mtok: 0.1, output_per_mtok: 0.1 } });
   document.guardrails.policies.push({ name: 'private-echo', routes: ['private-echo'], reversible_redaction: true });
   document.prompts.dir = resolve(repoRoot, document.prompts.dir);
   const file = join(dir, 'llmops.yaml');
@@ -415,6 +426,42 @@ describe('bad input gets a clear error and is traced', () => {
     const result = await post('{"model": "default", "messages": [');
     expect(result.status).toBe(400);
     expect(result.body.error.type).toBe('invalid_request_error');
+    expect(result.body.error.message).toMatch(/could not parse the JSON body/);
+  });
+
+  it('a body over GATEWAY_MAX_BODY_BYTES → 413 input_too_large; an unknown URL → 404 in the OpenAI shape', async () => {
+    const huge = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] }));
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('input_too_large');
+    const unknown = await fetch(`${stack.endpoints.openaiBaseUrl}/embeddingz?x=1`, { method: 'POST', body: '{}' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: { message: 'Unknown request URL: POST /v1/embeddingz.', type: 'invalid_request_error', param: null, code: 'not_found' } });
+  });
+
+  it('a JSON body is read whatever its content type, and an empty one is explained', async () => {
+    const plain = await post(JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }), { 'content-type': 'text/plain' });
+    expect(plain.body.error.code).toBe('model_not_found');
+    const empty = await post('');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.message).toMatch(/model|messages/);
+  });
+
+  it('a caller that hangs up cancels the upstream call, and the trace says cancelled', async () => {
+    const hangUp = new AbortController();
+    const request = fetch(`${stack.endpoints.openaiBaseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.apiKey}` },
+      body: JSON.stringify({ model: 'slow-5000', messages: [{ role: 'user', content: 'Take your time.' }] }),
+      signal: hangUp.signal,
+    });
+    await waitFor(() => upstream.requests.some((r) => (r.body as { model?: string } | undefined)?.model === 'slow-5000'), 3_000);
+    hangUp.abort();
+    await expect(request).rejects.toThrow();
+    const started = Date.now();
+    await waitFor(() => upstream.requests.some((r) => (r.body as { model?: string } | undefined)?.model === 'slow-5000' && r.clientClosedEarly), 4_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    const rows = await eventually<{ error_code: string }>(`SELECT error_code FROM llmops.traces FINAL WHERE requested_model = 'slow-5000'`);
+    expect(rows.map((row) => row.error_code)).toEqual(['cancelled']);
   });
 
   it('unknown model → 404 model_not_found, and the failed request is traced', async () => {

@@ -130,12 +130,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   };
   for (const service of MESH_SERVICES) env[envNameOfAddress(service)] = addresses[service];
 
+  // Node flags for every service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles` (Node refuses
+  // most of them in NODE_OPTIONS).
+  const nodeArgs = (env['LLMOPS_SERVICE_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
   const children = new Map<MeshService, ChildProcess>();
   for (const service of MESH_SERVICES) {
     const entry = join(options.repoRoot, 'services', service, 'dist', 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npm run build)`);
     const log = openSync(join(stateDir, 'logs', `${service}.log`), 'a');
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...nodeArgs, entry], {
       cwd: options.repoRoot,
       env: { ...env, LLMOPS_METRICS_ADDR: metrics[service] },
       stdio: ['ignore', log, log],

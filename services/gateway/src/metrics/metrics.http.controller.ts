@@ -1,14 +1,13 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { metricsText } from '@llmops/telemetry';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /** Prometheus scrape endpoint: process, gRPC, request-path and event-publisher metrics. */
 @Controller()
 export class MetricsHttpController {
   @Get('metrics')
-  async metrics(@Res() response: Response): Promise<void> {
+  async metrics(@Res() reply: FastifyReply): Promise<void> {
     const { contentType, body } = await metricsText();
-    response.setHeader('content-type', contentType);
-    response.send(body);
+    reply.header('content-type', contentType).send(body);
   }
 }

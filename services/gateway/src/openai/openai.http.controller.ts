@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CompletionUseCase } from '../completion/completion.use-case';
 import { FeedbackUseCase } from '../feedback/feedback.use-case';
 import { ModelCatalog } from '../models/model-catalog';
@@ -24,16 +24,16 @@ export class OpenAiHttpController {
   ) {}
 
   @Post('chat/completions')
-  async chatCompletions(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async chatCompletions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
     });
     try {
       const body = parseChatCompletionRequest(request.body);
       const command = {
         endpoint: 'http.chat.completions' as const,
-        authorization: request.header('authorization'),
+        authorization: request.headers.authorization,
         request: toCompleteRequest(body),
         stream: body.stream === true,
         deadlineMs: this.deadlineOf(request),
@@ -42,48 +42,48 @@ export class OpenAiHttpController {
       const created = Math.floor(Date.now() / 1000);
       if (!command.stream) {
         const completion = await this.completions.complete(command);
-        response.setHeader('x-llmops-trace-id', completion.traceId);
-        response.status(200).json(toChatCompletion(completion, created));
+        reply.header('x-llmops-trace-id', completion.traceId).status(200).send(toChatCompletion(completion, created));
         return;
       }
-      await this.stream(response, this.completions.completeStream(command), body.model, created, body.stream_options?.include_usage === true);
+      await this.stream(reply, this.completions.completeStream(command), body.model, created, body.stream_options?.include_usage === true);
     } catch (error) {
-      this.sendError(response, error);
+      this.sendError(reply, error);
     }
   }
 
   @Get('models')
-  async listModels(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async listModels(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     try {
-      this.completions.authenticate(request.header('authorization'));
+      this.completions.authenticate(request.headers.authorization);
       const created = Math.floor(Date.now() / 1000);
-      response.json({
+      reply.send({
         object: 'list',
         data: (await this.models.list()).map((model) => ({ id: model.id, object: 'model', created, owned_by: model.provider || 'llmops' })),
       });
     } catch (error) {
-      this.sendError(response, error);
+      this.sendError(reply, error);
     }
   }
 
   @Post('feedback')
-  async postFeedback(@Req() request: Request, @Res() response: Response): Promise<void> {
+  async postFeedback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     try {
-      const eventId = await this.feedback.record(request.header('authorization'), feedbackRequestOf(request.body));
-      response.status(200).json({ object: 'feedback', id: eventId });
+      const eventId = await this.feedback.record(request.headers.authorization, feedbackRequestOf(request.body));
+      reply.status(200).send({ object: 'feedback', id: eventId });
     } catch (error) {
-      this.sendError(response, error);
+      this.sendError(reply, error);
     }
   }
 
-  private deadlineOf(request: Request): number {
-    const asked = Number(request.header(TIMEOUT_HEADER));
+  private deadlineOf(request: FastifyRequest): number {
+    const asked = Number(request.headers[TIMEOUT_HEADER]);
     const timeout = Number.isFinite(asked) && asked > 0 ? Math.min(asked, this.config.defaultTimeoutMs) : this.config.defaultTimeoutMs;
     return Date.now() + timeout;
   }
 
+  /** Server-sent events, written to the socket as they come: the reply is taken over from Fastify. */
   private async stream(
-    response: Response,
+    reply: FastifyReply,
     chunks: AsyncGenerator<import('@llmops/contracts').CompleteChunk>,
     requestedModel: string,
     created: number,
@@ -91,6 +91,7 @@ export class OpenAiHttpController {
   ): Promise<void> {
     let id = '';
     let model = requestedModel;
+    const response = reply.raw;
     const write = (payload: unknown) => response.write(`data: ${JSON.stringify(payload)}\n\n`);
     try {
       for await (const chunk of chunks) {
@@ -98,11 +99,13 @@ export class OpenAiHttpController {
           // Accepted: from here on errors travel inside the stream.
           id = chunk.event.value.id;
           model = chunk.event.value.model?.model || requestedModel;
-          response.status(200);
-          response.setHeader('content-type', 'text/event-stream; charset=utf-8');
-          response.setHeader('cache-control', 'no-cache');
-          response.setHeader('connection', 'keep-alive');
-          response.setHeader('x-llmops-trace-id', chunk.event.value.traceId);
+          reply.hijack();
+          response.writeHead(200, {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+            connection: 'keep-alive',
+            'x-llmops-trace-id': chunk.event.value.traceId,
+          });
           response.flushHeaders();
           write(toChunk(id, created, model, { role: 'assistant', content: '' }, null));
         } else if (chunk.event.case === 'delta') {
@@ -115,7 +118,10 @@ export class OpenAiHttpController {
           if (includeUsage) write(toUsageChunk(done, created));
         }
       }
-      if (!response.headersSent) response.status(200).setHeader('content-type', 'text/event-stream; charset=utf-8');
+      if (!response.headersSent) {
+        reply.hijack();
+        response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+      }
       response.end('data: [DONE]\n\n');
     } catch (error) {
       if (!response.headersSent) throw error;
@@ -125,13 +131,13 @@ export class OpenAiHttpController {
     }
   }
 
-  private sendError(response: Response, error: unknown): void {
-    if (response.headersSent) {
-      response.end();
+  private sendError(reply: FastifyReply, error: unknown): void {
+    if (reply.raw.headersSent) {
+      reply.raw.end();
       return;
     }
     const { status, body, retryAfterSeconds } = toHttpError(error);
-    if (retryAfterSeconds !== undefined) response.setHeader('retry-after', String(retryAfterSeconds));
-    response.status(status).json(body);
+    if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+    reply.status(status).send(body);
   }
 }
