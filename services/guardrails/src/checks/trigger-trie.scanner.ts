@@ -20,6 +20,8 @@ export class TriggerTrieScanner {
   private readonly anywhereRoot = 1;
   /** First characters of the triggers looked for at every position. */
   private readonly startsAnywhere = new Uint8Array(0x10000);
+  /** 1 for a node whose trigger the current scan has found (cleared before presentIn returns). */
+  private readonly found: Uint8Array;
 
   constructor(triggers: readonly string[]) {
     const unique = [...new Set(triggers.map((raw) => raw.trimStart()))];
@@ -56,35 +58,44 @@ export class TriggerTrieScanner {
     }
     this.children = edges.length <= 0xffff ? new Uint16Array(edges.length * columns) : new Uint32Array(edges.length * columns);
     edges.forEach((row, node) => row.forEach((child, column) => (this.children[node * columns + column] = child)));
+    this.found = new Uint8Array(edges.length);
   }
 
-  /** The triggers present, as given to the constructor (leading spaces trimmed). */
+  /** The triggers present, as given to the constructor (leading spaces trimmed), in the order first found. */
   presentIn(text: string): Set<string> {
-    const present = new Set<string>();
-    const { startsAnywhere, anywhereRoot, wordStartRoot } = this;
+    const { startsAnywhere, anywhereRoot, wordStartRoot, children, columnOf, columns, endsAt, found } = this;
+    // A trigger is noted the first time only: common ones ("show", "new ") occur hundreds of times in a long text.
+    const firstFound: number[] = [];
+    const length = text.length;
     let previousIsWord = false;
-    for (let index = 0; index < text.length; index++) {
+    for (let index = 0; index < length; index++) {
       const code = text.charCodeAt(index);
-      if (startsAnywhere[code] === 1) this.walk(text, index, anywhereRoot, present);
       const isWord = IS_WORD_CHAR[code] === 1;
-      if (isWord && !previousIsWord) this.walk(text, index, wordStartRoot, present);
+      const fromWordStart = isWord && !previousIsWord;
       previousIsWord = isWord;
+      const fromAnywhere = startsAnywhere[code] === 1;
+      if (!fromWordStart && !fromAnywhere) continue;
+      // Every trigger that starts here: down the trie while the text follows an edge, from each root that applies.
+      for (let pass = fromAnywhere ? 0 : 1; pass < (fromWordStart ? 2 : 1); pass++) {
+        let node = pass === 0 ? anywhereRoot : wordStartRoot;
+        for (let at = index; at < length; at++) {
+          const column = columnOf[text.charCodeAt(at)]!;
+          if (column === 0) break;
+          node = children[node * columns + column]!;
+          if (node === 0) break;
+          if (endsAt[node] !== undefined && found[node] === 0) {
+            found[node] = 1;
+            firstFound.push(node);
+          }
+        }
+      }
+    }
+    const present = new Set<string>();
+    for (const node of firstFound) {
+      present.add(endsAt[node]!);
+      found[node] = 0;
     }
     return present;
-  }
-
-  /** Every trigger that starts at `from`: down the trie while the text follows an edge. */
-  private walk(text: string, from: number, root: number, present: Set<string>): void {
-    const { children, columnOf, columns, endsAt } = this;
-    let node = root;
-    for (let index = from; index < text.length; index++) {
-      const column = columnOf[text.charCodeAt(index)]!;
-      if (column === 0) return;
-      node = children[node * columns + column]!;
-      if (node === 0) return;
-      const trigger = endsAt[node];
-      if (trigger !== undefined) present.add(trigger);
-    }
   }
 }
 

@@ -24,6 +24,13 @@ export interface InjectionPattern {
    * that contains none of them to a handful of microseconds. Absent: the pattern always runs.
    */
   triggers?: readonly string[];
+  /**
+   * A second necessary condition, for a pattern whose triggers are common words ("show", "list"):
+   * a plain search every match of the pattern also matches, anywhere in the text (no word
+   * boundary, so it can never miss what the pattern would find). Far cheaper than the pattern on
+   * a long text, and patterns may share one: it is run once per text.
+   */
+  requires?: RegExp;
   technique: InjectionTechnique;
   score: number;
   pattern: RegExp;
@@ -43,6 +50,9 @@ const EXTRACTION_VERBS = 'reveal|show|print|repeat|output|display|dump|tell me|g
 const SECRECY = 'full|exact|entire|complete|original|initial|hidden|secret|confidential|internal|system';
 const PROMPT_NOUNS =
   'system (?:prompt|message|instructions)|prompt|preamble|configuration|instructions(?: you (?:were|have been) given)?|rules';
+
+/** Every match of the prompt-extraction patterns names what it asks for with one of these. */
+const NAMES_A_PROMPT = /system|prompt|preamble|configuration|instructions|rules/;
 
 function words(list: string): string {
   return `(?:${list})`;
@@ -142,11 +152,13 @@ export const INJECTION_PATTERNS: readonly InjectionPattern[] = [
   // ---- system prompt extraction
   {
     triggers: ['reveal', 'show', 'print', 'repeat', 'output', 'display', 'dump', 'tell me', 'give me', 'paste', 'copy', 'quote', 'list', 'share', 'leak', 'summar', 'what'], technique: 'prompt_extraction',
+    requires: NAMES_A_PROMPT,
     score: 0.8,
     pattern: new RegExp(`\\b${words(EXTRACTION_VERBS)}\\b[^.!?\\n]{0,30}?\\byour\\s+(?:${words(SECRECY)}\\s+)*${words(PROMPT_NOUNS)}\\b`, 'g'),
   },
   {
     triggers: ['reveal', 'show', 'print', 'repeat', 'output', 'display', 'dump', 'tell me', 'give me', 'paste', 'copy', 'quote', 'list', 'share', 'leak', 'summar', 'what'], technique: 'prompt_extraction',
+    requires: NAMES_A_PROMPT,
     score: 0.75,
     pattern: new RegExp(`\\b${words(EXTRACTION_VERBS)}\\b(?:(?!how\\b|to\\b)[^.!?\\n]){0,30}?\\bthe\\s+(?:${words(SECRECY)}\\s+)+${words(PROMPT_NOUNS)}\\b`, 'g'),
   },

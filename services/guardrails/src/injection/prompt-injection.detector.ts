@@ -117,8 +117,15 @@ export class PromptInjectionDetector {
   private scan(folded: string, originalLength: number, offsetsHold: boolean): InjectionSignal[] {
     const signals: InjectionSignal[] = [];
     const present = this.triggers.presentIn(folded);
-    for (const { technique, score, pattern, triggers } of INJECTION_PATTERNS) {
+    let required: Map<RegExp, boolean> | undefined;
+    for (const { technique, score, pattern, triggers, requires } of INJECTION_PATTERNS) {
       if (triggers && !triggers.some((trigger) => present.has(trigger))) continue;
+      if (requires) {
+        required ??= new Map();
+        let found = required.get(requires);
+        if (found === undefined) required.set(requires, (found = requires.test(folded)));
+        if (!found) continue;
+      }
       pattern.lastIndex = 0;
       const match = pattern.exec(folded);
       pattern.lastIndex = 0;
@@ -193,10 +200,17 @@ function strongestPerTechnique(sortedSignals: readonly InjectionSignal[]): Injec
 function decodedPayloads(text: string, folded: string): string[] {
   const decoded: string[] = [];
   const { runs, hasHexRun } = base64RunsAndHex(text);
+  // A long text repeats its identifiers (a tracking number in every tenth line): each is decoded once.
+  const readableByRun = new Map<string, string | undefined>();
   for (const run of runs) {
     if (decoded.length >= MAX_DECODED_PAYLOADS) break;
-    const candidate = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
-    if (isReadable(candidate)) decoded.push(candidate);
+    let candidate = readableByRun.get(run);
+    if (!readableByRun.has(run)) {
+      const decodedRun = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+      candidate = isReadable(decodedRun) ? decodedRun : undefined;
+      readableByRun.set(run, candidate);
+    }
+    if (candidate !== undefined) decoded.push(candidate);
   }
   if (hasHexRun) for (const match of text.matchAll(HEX_RUN)) {
     if (decoded.length >= MAX_DECODED_PAYLOADS) break;
@@ -209,39 +223,70 @@ function decodedPayloads(text: string, folded: string): string[] {
 
 /**
  * Runs of 16+ base64 characters (standard or URL-safe alphabet), and whether some stretch of hex
- * digits, spaces and colons holds 24+ hex digits (as every HEX_RUN match does), found by one loop
- * over the text's character codes: a regex retried at every letter of every word cost several
- * milliseconds per 100 KB, and a second loop for the hex check another pass over the text.
+ * digits, spaces and colons holds 24+ hex digits (as every HEX_RUN match does). Neither looks at
+ * every character: a run of 16 or more covers one of any 16 positions in a row, so the text is
+ * sampled every 16th character and grown to the whole run around a sample that is in one (likewise
+ * every 24th for the hex stretches). On prose that reads a fraction of the characters a loop over
+ * every one reads (half a millisecond per 100 KB; a regex retried at every letter cost several).
  */
 function base64RunsAndHex(text: string): { runs: string[]; hasHexRun: boolean } {
   const runs: string[] = [];
-  let start = -1;
-  let hexDigits = 0;
+  forEachRunAround(text, BASE64, MIN_BASE64_RUN, (start, end) => {
+    if (end - start >= MIN_BASE64_RUN) runs.push(text.slice(start, end));
+    return true;
+  });
   let hasHexRun = false;
-  for (let index = 0; index <= text.length; index++) {
-    const code = index < text.length ? text.charCodeAt(index) : 0;
-    if (!hasHexRun && index < text.length) {
-      const folded = code | 0x20;
-      if ((folded >= 0x30 && folded <= 0x39) || (folded >= 0x61 && folded <= 0x66)) {
-        if (++hexDigits >= 2 * HEX_RUN_MIN_PAIRS) hasHexRun = true;
-      } else if (folded !== 0x20 && folded !== 0x3a) {
-        hexDigits = 0;
-      }
-    }
-    if (code < 0x80 && BASE64_CHAR[code] === 1) {
-      if (start === -1) start = index;
-      continue;
-    }
-    if (start !== -1 && index - start >= MIN_BASE64_RUN) runs.push(text.slice(start, index));
-    start = -1;
-  }
+  forEachRunAround(text, HEX_DIGIT | HEX_SEPARATOR, 2 * HEX_RUN_MIN_PAIRS, (start, end) => {
+    let hexDigits = 0;
+    for (let index = start; index < end; index++) if ((kindOf(text.charCodeAt(index)) & HEX_DIGIT) !== 0) hexDigits++;
+    hasHexRun = hexDigits >= 2 * HEX_RUN_MIN_PAIRS;
+    return !hasHexRun;
+  });
   return { runs, hasHexRun };
 }
 
-/** 1 for the characters of the standard and URL-safe base64 alphabets. */
-const BASE64_CHAR = Uint8Array.from({ length: 0x80 }, (_, code) =>
-  Number((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f),
-);
+/**
+ * Calls `visit` with each maximal run of characters of `kinds` that holds one of the positions
+ * sampled, in text order, until it returns false: every run of `minLength` or more is visited
+ * (and shorter ones may be).
+ */
+function forEachRunAround(text: string, kinds: number, minLength: number, visit: (start: number, end: number) => boolean): void {
+  const length = text.length;
+  let index = minLength - 1;
+  while (index < length) {
+    if ((kindOf(text.charCodeAt(index)) & kinds) === 0) {
+      index += minLength;
+      continue;
+    }
+    let start = index;
+    while (start > 0 && (kindOf(text.charCodeAt(start - 1)) & kinds) !== 0) start--;
+    let end = index + 1;
+    while (end < length && (kindOf(text.charCodeAt(end)) & kinds) !== 0) end++;
+    if (!visit(start, end)) return;
+    // text[end] is outside the run: the next run starts after it.
+    index = end + minLength;
+  }
+}
+
+const BASE64 = 1;
+const HEX_DIGIT = 2;
+const HEX_SEPARATOR = 4;
+/**
+ * BASE64 for the characters of the standard and URL-safe base64 alphabets; HEX_DIGIT and
+ * HEX_SEPARATOR as the hex count has always read them (the code with bit 0x20 set: a hex digit,
+ * or a space or colon). Every code from 0x80 on is none of them.
+ */
+const CHARACTER_KIND = Uint8Array.from({ length: 0x80 }, (_, code) => {
+  const base64 = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2b || code === 0x2f || code === 0x2d || code === 0x5f;
+  const folded = code | 0x20;
+  const hexDigit = (folded >= 0x30 && folded <= 0x39) || (folded >= 0x61 && folded <= 0x66);
+  const hexSeparator = folded === 0x20 || folded === 0x3a;
+  return (base64 ? BASE64 : 0) | (hexDigit ? HEX_DIGIT : 0) | (hexSeparator ? HEX_SEPARATOR : 0);
+});
+
+function kindOf(code: number): number {
+  return code < 0x80 ? CHARACTER_KIND[code]! : 0;
+}
 
 /** Mostly letters and spaces, as an instruction would be; random bytes and binary data are not. */
 function isReadable(candidate: string): boolean {

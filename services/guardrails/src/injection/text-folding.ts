@@ -37,11 +37,17 @@ const MIN_LEET_PAIRS = 4;
 export function foldPreservingOffsets(text: string): string {
   if (text === lastFolded.input) return lastFolded.output;
   const lowered = lowerPreservingOffsets(text);
-  const folded = /[\u0370-\u04ff]/.test(lowered) ? lowered.replace(CONFUSABLE_CHARS, (char) => (latinAround(lowered, char) ? CONFUSABLES[char]! : char)) : lowered;
+  // One look at the text for every rare character a step here or in unmask() handles: most texts have none.
+  const plain = !RARE_CHARACTER.test(lowered);
+  const folded = !plain && /[\u0370-\u04ff]/.test(lowered) ? lowered.replace(CONFUSABLE_CHARS, (char) => (latinAround(lowered, char) ? CONFUSABLES[char]! : char)) : lowered;
   lastFolded.input = text;
   lastFolded.output = folded;
+  lastFolded.plain = plain;
   return folded;
 }
+
+/** Greek and Cyrillic, full-width forms, the high half of mathematical letters, and INVISIBLE's characters. */
+const RARE_CHARACTER = /[\u0370-\u04ff\uff01-\uff5e\ud835\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 /** Lower case, keeping every offset (plain lower case would change the length of rare letters such as "İ"). */
 export function lowerPreservingOffsets(text: string): string {
@@ -64,7 +70,8 @@ interface LastResult<T> {
 }
 
 const lastLowered: LastResult<string> = { input: undefined, output: '' };
-const lastFolded: LastResult<string> = { input: undefined, output: '' };
+/** `plain`: the folded text has none of RARE_CHARACTER's characters, so unmask() need not look for them. */
+const lastFolded: LastResult<string> & { plain: boolean } = { input: undefined, output: '', plain: false };
 const lastUnmasked: LastResult<string | undefined> = { input: undefined, output: undefined };
 
 /**
@@ -98,12 +105,13 @@ export function unmask(folded: string): string | undefined {
 function unmaskOnce(folded: string): string | undefined {
   let text = folded;
   let changed = false;
+  const plain = lastFolded.plain && folded === lastFolded.output;
   // Full-width and mathematical letters ("ｉｇｎｏｒｅ", "𝗶𝗴𝗻𝗼𝗿𝗲") are compatibility forms of plain ones.
-  if (/[\uff01-\uff5e\ud835]/.test(text)) {
+  if (!plain && /[\uff01-\uff5e\ud835]/.test(text)) {
     text = text.normalize('NFKC').toLowerCase();
     changed = true;
   }
-  if (INVISIBLE.test(text)) {
+  if (!plain && INVISIBLE.test(text)) {
     text = text.replace(INVISIBLE, '');
     changed = true;
   }
@@ -122,49 +130,55 @@ function unmaskOnce(folded: string): string | undefined {
 }
 
 /**
- * Rewrites l33t characters in l33t tokens ("pr3v10u5" → "previous"), in one loop over character
- * codes, when the text has at least MIN_LEET_PAIRS letter/l33t neighbours in such tokens (else
- * returns it unchanged). A l33t token has letters, only l33t digits (0 1 3 4 5 7) and no more of
- * them than letters + 1: "1z999aa1", "10h30", hashes and part numbers are not, nor is the
+ * Rewrites l33t characters in l33t tokens ("pr3v10u5" → "previous") when the text has at least
+ * MIN_LEET_PAIRS letter/l33t neighbours in such tokens (else returns it unchanged). A l33t token
+ * has letters, only l33t digits (0 1 3 4 5 7) and no more of them than letters + 1:
+ * "1z999aa1", "10h30", hashes and part numbers are not, nor is the
  * "name@domain" of an e-mail address; numbers with a unit and ordinals ("10kg", "3rd") do not
  * count towards the threshold. So prose full of numbers and addresses is not read a second time.
+ * One loop over character codes that skips from one l33t character to the next: only the tokens
+ * that hold one are looked at closely (most words hold none).
  */
 function deLeet(text: string): string {
   const tokens: number[] = [];
   let pairs = 0;
-  let start = 0;
-  let letters = 0;
-  let leet = 0;
-  let otherDigit = false;
-  let digitAfterLetter = false;
-  let symbol = false;
-  let at = -1;
-  let tokenPairs = 0;
-  let previousKind = 0;
-  for (let index = 0; index <= text.length; index++) {
-    const code = index < text.length ? text.charCodeAt(index) : 0x20;
-    const kind = code < 0x80 ? KIND_OF[code]! : 0;
-    if (kind !== 0) {
+  const length = text.length;
+  let index = 0;
+  for (;;) {
+    // Only a token with a l33t character can count: skip from one such character to the next.
+    while (index < length && kindOf(text.charCodeAt(index)) !== LEET_CHAR) index++;
+    if (index >= length) break;
+    let start = index;
+    while (start > 0 && kindOf(text.charCodeAt(start - 1)) !== 0) start--;
+    let letters = 0;
+    let leet = 0;
+    let otherDigit = false;
+    let digitAfterLetter = false;
+    let symbol = false;
+    let at = -1;
+    let tokenPairs = 0;
+    let previousKind = 0;
+    let end = start;
+    for (; end < length; end++) {
+      const code = text.charCodeAt(end);
+      const kind = kindOf(code);
+      if (kind === 0) break;
       if ((kind === LETTER && previousKind === LEET_CHAR) || (kind === LEET_CHAR && previousKind === LETTER)) tokenPairs++;
       if (kind === LETTER) letters++;
       else if (kind === LEET_CHAR) {
         leet++;
         if (code === 0x40 || code === 0x24) symbol = true;
-        if (code === 0x40) at = index;
+        if (code === 0x40) at = end;
         else if (letters > 0) digitAfterLetter = true;
       } else otherDigit = true;
       previousKind = kind;
-      continue;
     }
-    if (letters > 0 && leet > 0 && !otherDigit && leet <= letters + 1 && !isEmailAddressPart(text, start, at, index)) {
-      tokens.push(start, index);
+    if (letters > 0 && !otherDigit && leet <= letters + 1 && !isEmailAddressPart(text, start, at, end)) {
+      tokens.push(start, end);
       // "10kg" and "3rd" are rewritten with the rest of a l33t text ("4ll") but are no sign of one.
       if (!isNumberWithUnit(letters, digitAfterLetter, symbol)) pairs += tokenPairs;
     }
-    start = index + 1;
-    letters = leet = tokenPairs = previousKind = 0;
-    otherDigit = digitAfterLetter = symbol = false;
-    at = -1;
+    index = end + 1;
   }
   if (pairs < MIN_LEET_PAIRS) return text;
   const parts: string[] = [];
@@ -175,6 +189,10 @@ function deLeet(text: string): string {
   }
   parts.push(text.slice(cursor));
   return parts.join('');
+}
+
+function kindOf(code: number): number {
+  return code < 0x80 ? KIND_OF[code]! : 0;
 }
 
 const LETTER = 1;
