@@ -17,7 +17,7 @@
  *
  * Usage: npx tsc -b tsconfig.build.json && node loadtest/retrieval-search.bench.cjs
  *        [--chunks=100000] [--queries=300] [--ingest-docs=120] [--threads=1] [--out=loadtest/results/retrieval-x.json]
- *        [--data-dir=/tmp/retrieval-100k (kept and reused)] [--skip-ingest=true]
+ *        [--data-dir=/tmp/retrieval-100k (kept and reused)] [--skip-ingest=true] [--variant=int8|fp32 (default int8 when installed)]
  * Needs the model: bash deploy/local/embedding-model.sh.
  */
 require('reflect-metadata');
@@ -206,15 +206,18 @@ async function searchLatency(embedder) {
 async function main() {
   loadAverageAtStart = os.loadavg();
   if (!(await OnnxSentenceEmbedder.isInstalled(MODEL_DIR))) throw new Error(`no model at ${MODEL_DIR}: run deploy/local/embedding-model.sh`);
-  const embedder = await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR, threads: Number(args.threads ?? 1) });
+  // --variant=fp32|int8; by default what the service picks: int8 when installed, else fp32.
+  const variant = args.variant ?? ((await OnnxSentenceEmbedder.isInstalled(MODEL_DIR, 'int8')) ? 'int8' : 'fp32');
+  console.log(`embedder: all-MiniLM-L6-v2 ${variant}, ${args.threads ?? 1} ONNX thread(s)`);
+  const embedder = await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR, threads: Number(args.threads ?? 1), variant });
   const ingestion =
     args['skip-ingest'] === 'true'
       ? []
-      : [await ingestionThroughput(embedder, `all-MiniLM-L6-v2 (ONNX, ${args.threads ?? 1} thread)`), await ingestionThroughput(undefined, 'none (keyword only)')];
+      : [await ingestionThroughput(embedder, `all-MiniLM-L6-v2 ${variant} (ONNX, ${args.threads ?? 1} thread)`), await ingestionThroughput(undefined, 'none (keyword only)')];
   const search = await searchLatency(embedder);
   const out = args.out ?? join(ROOT, 'loadtest/results', `retrieval-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  const machine = { cpus: os.cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() };
+  const machine = { embedder: variant, cpus: os.cpus().length, node: process.version, loadAverageAtStart, loadAverageAtEnd: os.loadavg() };
   console.log(`load average (1/5/15 min) at start ${loadAverageAtStart.map((l) => l.toFixed(2)).join('/')}, at end ${machine.loadAverageAtEnd.map((l) => l.toFixed(2)).join('/')}`);
   writeFileSync(out, JSON.stringify({ machine, ingestion, search }, null, 2));
   console.log(`results written to ${out}`);

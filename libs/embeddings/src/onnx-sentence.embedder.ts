@@ -7,6 +7,16 @@ import type { TextEmbedder } from './text-embedder';
 /** Where deploy/local/embedding-model.sh installs all-MiniLM-L6-v2, relative to the repository root. */
 export const DEFAULT_EMBEDDING_MODEL_DIR = '.cache/embedding-model/all-minilm-l6-v2';
 
+/**
+ * Which graph of the model directory runs: `fp32` is model.onnx as converted; `int8` is
+ * model.int8.onnx, the same graph with its MatMul weights quantised per channel (ONNX Runtime
+ * dynamic quantisation, built by deploy/local/embedding-model.sh): ~40 % less CPU per query,
+ * vectors at cosine ~0.99 to the fp32 ones (docs/retrieval.md has the measurements).
+ */
+export type EmbeddingModelVariant = 'fp32' | 'int8';
+
+const MODEL_FILES: Readonly<Record<EmbeddingModelVariant, string>> = { fp32: 'model.onnx', int8: 'model.int8.onnx' };
+
 export interface OnnxSentenceEmbedderOptions {
   /** Directory holding model.onnx (output `sentence_embedding`), tokenizer.json, tokenizer_config.json and config.json. */
   readonly modelDir: string;
@@ -15,6 +25,8 @@ export interface OnnxSentenceEmbedderOptions {
   readonly batchSize?: number;
   /** ONNX Runtime intra-op threads; the machine is shared, so one by default. */
   readonly threads?: number;
+  /** Default fp32. The two give slightly different vectors, so the variant is part of `id`. */
+  readonly variant?: EmbeddingModelVariant;
 }
 
 // The model runs in a worker thread: ONNX Runtime's native addon hands back typed arrays of
@@ -32,7 +44,7 @@ const { Tokenizer } = require(workerData.tokenizersPath);
   const tokenizer = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'));
   const hidden = Number(read('config.json').hidden_size);
   const sepId = tokenizer.encode('').ids.at(-1);
-  const session = await ort.InferenceSession.create(join(dir, 'model.onnx'), {
+  const session = await ort.InferenceSession.create(join(dir, workerData.modelFile), {
     intraOpNumThreads: workerData.threads, interOpNumThreads: 1, graphOptimizationLevel: 'all',
   });
   const encode = (text) => {
@@ -98,7 +110,9 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
     private readonly hidden: number,
     options: OnnxSentenceEmbedderOptions,
   ) {
-    this.id = `onnx:${options.modelDir.split(/[\\/]/).filter(Boolean).pop()}:${options.maxTokens ?? 256}`;
+    // fp32 keeps the id it always had; any other variant names itself.
+    const variant = options.variant === undefined || options.variant === 'fp32' ? '' : `+${options.variant}`;
+    this.id = `onnx:${options.modelDir.split(/[\\/]/).filter(Boolean).pop()}${variant}:${options.maxTokens ?? 256}`;
     worker.on('message', (message: { id: number; vectors?: Float32Array; error?: string }) => {
       const waiting = this.pending.get(message.id);
       if (!waiting) return;
@@ -115,19 +129,21 @@ export class OnnxSentenceEmbedder implements TextEmbedder {
     worker.on('exit', () => this.fail(new Error('the embedding worker exited')));
   }
 
-  static async isInstalled(modelDir: string): Promise<boolean> {
-    const info = await stat(join(modelDir, 'model.onnx')).catch(() => undefined);
+  static async isInstalled(modelDir: string, variant: EmbeddingModelVariant = 'fp32'): Promise<boolean> {
+    const info = await stat(join(modelDir, MODEL_FILES[variant])).catch(() => undefined);
     return info?.isFile() ?? false;
   }
 
   static async load(options: OnnxSentenceEmbedderOptions): Promise<OnnxSentenceEmbedder> {
-    if (!(await OnnxSentenceEmbedder.isInstalled(options.modelDir))) {
-      throw unavailable(`no embedding model at ${options.modelDir}: run deploy/local/embedding-model.sh, or set retrieval.embedder in llmops.yaml`);
+    const variant = options.variant ?? 'fp32';
+    if (!(await OnnxSentenceEmbedder.isInstalled(options.modelDir, variant))) {
+      throw unavailable(`no ${MODEL_FILES[variant]} in ${options.modelDir}: run deploy/local/embedding-model.sh, or set retrieval.embedder in llmops.yaml`);
     }
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         modelDir: options.modelDir,
+        modelFile: MODEL_FILES[variant],
         maxTokens: options.maxTokens ?? 256,
         batchSize: options.batchSize ?? 16,
         threads: options.threads ?? 1,

@@ -65,7 +65,10 @@ async function main() {
   const unanswerable = questions.filter((q) => q.relevant.length === 0);
   const hasModel = await OnnxSentenceEmbedder.isInstalled(MODEL_DIR);
   if (!hasModel) console.warn(`no model at ${MODEL_DIR}: only keyword search is measured (run deploy/local/embedding-model.sh)`);
-  const embedder = hasModel ? new CachedEmbedder(await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR })) : undefined;
+  // --variant=fp32|int8; by default what the service picks: int8 when installed, else fp32.
+  const variant = args.variant ?? ((await OnnxSentenceEmbedder.isInstalled(MODEL_DIR, 'int8')) ? 'int8' : 'fp32');
+  if (hasModel) console.log(`embedder: all-MiniLM-L6-v2 ${variant}`);
+  const embedder = hasModel ? new CachedEmbedder(await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR, variant })) : undefined;
   const work = mkdtempSync(join(tmpdir(), 'retrieval-eval-'));
   const store = new LanceChunkStore({ directory: work, ...(embedder ? { vectorDimensions: await embedder.dimensions() } : {}) });
   const { ingestDocuments, searches } = createRetrievalComponents(

@@ -23,7 +23,7 @@ void runGrpcService({
       { dataDir: config.dataDir, ingestRoot: config.ingestRoot, embedder: embedder?.id ?? 'none (keyword search only)', rerank: Boolean(config.rerank) },
       'retrieval configured',
     );
-    const store = new LanceChunkStore({ directory: config.dataDir, ...(vectorDimensions ? { vectorDimensions } : {}) });
+    const store = new LanceChunkStore({ directory: config.dataDir, ...(embedder && vectorDimensions ? { vectorDimensions, embedderId: embedder.id } : {}) });
     // Connected lazily by grpc-js: only collections with `pii: redact` ever call it.
     const guardrails = createGrpcClient(Guardrails, config.guardrailsAddress);
     return RetrievalModule.forRoot(runtime, config, {

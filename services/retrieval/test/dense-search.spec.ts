@@ -90,6 +90,24 @@ describe('dense and hybrid search with the local all-MiniLM-L6-v2 model (real ON
     expect(dot(sunny, stadium)).toBeCloseTo(0.1411, 3);
   });
 
+  it('runs the int8 graph of the model with its own id and vectors close to the fp32 ones', async () => {
+    if (!(await OnnxSentenceEmbedder.isInstalled(MODEL_DIR, 'int8'))) throw new Error(`no model.int8.onnx in ${MODEL_DIR}: run bash deploy/local/embedding-model.sh`);
+    const int8 = await OnnxSentenceEmbedder.load({ modelDir: MODEL_DIR, variant: 'int8' });
+    try {
+      expect(embedder.id).toBe('onnx:all-minilm-l6-v2:256');
+      expect(int8.id).toBe('onnx:all-minilm-l6-v2+int8:256');
+      const sentences = ['The weather is lovely today.', 'Refunds reach the original payment method within ten business days.', 'GPU instances are in private preview.'];
+      const [exact, quantised] = [await embedder.embed(sentences), await int8.embed(sentences)];
+      for (const [i, vector] of quantised.entries()) {
+        expect(dot(vector, vector)).toBeCloseTo(1, 4);
+        expect(dot(vector, exact[i])).toBeGreaterThan(0.97);
+        expect(dot(vector, exact[i])).toBeLessThan(0.99999);
+      }
+    } finally {
+      await int8.close();
+    }
+  });
+
   it('finds a paraphrase by meaning that shares no word with the passage, where keyword search cannot', async () => {
     const question = 'graphics cards for machine learning workloads';
     const keyword = await search(question, { mode: 'keyword' });
@@ -135,6 +153,33 @@ describe('dense and hybrid search with the local all-MiniLM-L6-v2 model (real ON
     expect(plain.passages.map((p) => p.source).sort()).toEqual(['a.md', 'b.md']);
     const diverse = await components.searches.search({ tenantId: 'acme', collection: 'mmr', query: 'where can I park in the garage', topK: 2, mode: 'dense', mmrLambda: 0.5 });
     expect(diverse.passages.map((p) => p.source)).toContain('c.md');
+  });
+
+  it('gives cosine relevance in dense mode also through the HNSW index, whose distances are on another scale', async () => {
+    const indexed = new LanceChunkStore({ directory: join(work, 'indexed'), vectorDimensions: await embedder.dimensions(), vectorIndexMinRows: 200 });
+    try {
+      const topics = ['parking', 'refunds', 'backups', 'laptops', 'lunch', 'GPUs', 'VPN access', 'holidays', 'badges', 'printers'];
+      const texts = Array.from({ length: 300 }, (_, i) => `Note ${i} about ${topics[i % topics.length]}: ask team ${i % 7} on floor ${i % 5}.`);
+      const vectors = await embedder.embed(texts);
+      const chunks = texts.map((text, i) => ({ title: 'Notes', section: 'Notes', text, page: 0, lshBands: [], vector: vectors[i] }));
+      await indexed.upsertDocumentChunks('acme', 'notes', { source: 'notes.md', contentHash: 'h', mediaType: 'text/markdown', tags: [], access: [], updatedAt: new Date() }, chunks);
+      await indexed.refreshIndexes('acme', 'notes');
+      const { searches } = createRetrievalComponents({ ingestRoot: work, collection: () => ({ chunking: { targetTokens: 384, maxTokens: 512, overlapTokens: 58 }, pii: 'off' }) }, { store: indexed, embedder });
+      const query = 'who do I ask about reimbursements';
+      const [queryVector] = await embedder.embed([query]);
+      const result = await searches.search({ tenantId: 'acme', collection: 'notes', query, topK: 3, mode: 'dense', scoreThreshold: 0.2 });
+      expect(result.passages.length).toBeGreaterThan(0);
+      for (const passage of result.passages) {
+        const cosine = dot(queryVector, vectors[texts.indexOf(passage.text)]);
+        expect(passage.relevance).toBeCloseTo(cosine, 4);
+        expect(passage.score).toBeCloseTo(cosine, 4);
+      }
+      // What LanceDB itself reports through the index is not 1 - cosine (this is why the service computes it).
+      const [raw] = await indexed.searchVector('acme', 'notes', queryVector, { limit: 1, filter: {} });
+      expect(Math.abs(raw.score - result.passages[0].relevance)).toBeGreaterThan(0.05);
+    } finally {
+      await indexed.close();
+    }
   });
 
   it('assembles a cited context within the token budget', async () => {

@@ -204,6 +204,32 @@ describe('LanceChunkStore (embedded LanceDB on disk)', () => {
     }
   });
 
+  it('records the embedder of a new vector table and refuses vectors of another one (fp32 and int8 of one model)', async () => {
+    const at = join(directory, 'identity');
+    const fp32 = new LanceChunkStore({ directory: at, vectorDimensions: 3, embedderId: 'onnx:all-minilm-l6-v2:256' });
+    await fp32.upsertDocumentChunks('acme', 'docs', doc('a.md', 'h'), [{ ...chunk('east'), vector: Float32Array.of(1, 0, 0) }]);
+    await fp32.close();
+
+    const int8 = new LanceChunkStore({ directory: at, vectorDimensions: 3, embedderId: 'onnx:all-minilm-l6-v2+int8:256' });
+    try {
+      const mismatch = { code: RetrievalErrorCode.EmbedderMismatch, message: expect.stringContaining('onnx:all-minilm-l6-v2:256') };
+      await expect(int8.searchVector('acme', 'docs', Float32Array.of(1, 0, 0), { limit: 5, filter: {} })).rejects.toMatchObject(mismatch);
+      await expect(int8.upsertDocumentChunks('acme', 'docs', doc('b.md', 'h'), [{ ...chunk('west'), vector: Float32Array.of(-1, 0, 0) }])).rejects.toMatchObject(mismatch);
+      // Keyword search does not touch the vectors; a new collection records the new embedder.
+      expect((await int8.searchText('acme', 'docs', 'east', { limit: 5, filter: {} })).map((h) => h.text)).toEqual(['east']);
+      await int8.upsertDocumentChunks('acme', 'fresh', doc('b.md', 'h'), [{ ...chunk('west'), vector: Float32Array.of(-1, 0, 0) }]);
+      expect((await int8.searchVector('acme', 'fresh', Float32Array.of(-1, 0, 0), { limit: 5, filter: {} })).map((h) => h.text)).toEqual(['west']);
+    } finally {
+      await int8.close();
+    }
+    const again = new LanceChunkStore({ directory: at, vectorDimensions: 3, embedderId: 'onnx:all-minilm-l6-v2:256' });
+    try {
+      expect((await again.searchVector('acme', 'docs', Float32Array.of(1, 0, 0), { limit: 5, filter: {} })).map((h) => h.text)).toEqual(['east']);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('keeps a table created without vectors keyword-only after an embedder is configured', async () => {
     await store.upsertDocumentChunks('acme', 'docs', doc('a.md', 'h'), [chunk('keyword only text')]);
     await store.close();

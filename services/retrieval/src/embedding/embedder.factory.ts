@@ -12,9 +12,11 @@ export async function createEmbedder(config: EmbedderConfig): Promise<TextEmbedd
   switch (config.kind) {
     case 'none':
       return undefined;
-    case 'local':
+    case 'local': {
       if (!config.required && !(await OnnxSentenceEmbedder.isInstalled(config.modelDir))) return undefined;
-      return new CachedEmbedder(await OnnxSentenceEmbedder.load({ modelDir: config.modelDir, threads: config.threads }));
+      const variant = config.variant === 'auto' ? ((await OnnxSentenceEmbedder.isInstalled(config.modelDir, 'int8')) ? 'int8' : 'fp32') : config.variant;
+      return new CachedEmbedder(await OnnxSentenceEmbedder.load({ modelDir: config.modelDir, threads: config.threads, variant }));
+    }
     case 'remote': {
       const client = createGrpcClient(Inference, config.inferenceAddress);
       const embedder = new InferenceEmbedder(client, {

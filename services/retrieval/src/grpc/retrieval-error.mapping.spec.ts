@@ -17,6 +17,7 @@ describe('retrieval error mapping', () => {
       [RetrievalErrorCode.RerankFailure]: ErrorCode.Unavailable,
       [RetrievalErrorCode.InvalidQuery]: ErrorCode.InvalidRequest,
       [RetrievalErrorCode.RedactionFailure]: ErrorCode.Unavailable,
+      [RetrievalErrorCode.EmbedderMismatch]: ErrorCode.InvalidRequest,
     };
     for (const code of Object.values(RetrievalErrorCode)) expect([code, errorCodeOf(code)]).toEqual([code, expected[code]]);
   });

@@ -9,6 +9,7 @@ export function errorCodeOf(code: RetrievalErrorCode): ErrorCode {
     case RetrievalErrorCode.InvalidDocument:
     case RetrievalErrorCode.UnsupportedMediaType:
     case RetrievalErrorCode.InvalidQuery:
+    case RetrievalErrorCode.EmbedderMismatch:
       return ErrorCode.InvalidRequest;
     case RetrievalErrorCode.EmbedderUnavailable:
     case RetrievalErrorCode.RerankFailure:

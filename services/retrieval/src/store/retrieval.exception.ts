@@ -9,6 +9,8 @@ export enum RetrievalErrorCode {
   DocumentTooLarge = 'DOCUMENT_TOO_LARGE',
   StoreFailure = 'STORE_FAILURE',
   EmbedderUnavailable = 'EMBEDDER_UNAVAILABLE',
+  /** The collection's vectors come from another embedder (model or variant) than the configured one. */
+  EmbedderMismatch = 'EMBEDDER_MISMATCH',
   RerankFailure = 'RERANK_FAILURE',
   InvalidQuery = 'INVALID_QUERY',
   RedactionFailure = 'REDACTION_FAILURE',
