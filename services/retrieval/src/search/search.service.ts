@@ -189,17 +189,10 @@ export class SearchService {
             return this.store.searchVector(tenantId, collection, vector, { limit, filter, withVectors: withVectors || forMmr });
           }),
     ]);
-    // Cosine from the vectors themselves (all embedders return unit vectors): LanceDB's
-    // `_distance` is 1 - cosine on an exact scan but 2 - 2·cosine through the HNSW index, so
-    // 1 - _distance is no cosine at 100k rows and must not meet the threshold.
+    // A keyword hit of a hybrid search gets its cosine from its vector (all embedders return unit vectors).
     const relevanceOf = (passage: StoredPassage) => (queryVector && passage.vector ? dot(queryVector, passage.vector) : 0);
     if (mode === 'keyword') return keyword.map((passage) => ({ passage, score: passage.score, relevance: 0 }));
-    if (mode === 'dense') {
-      return dense.map((passage) => {
-        const cosine = passage.vector ? relevanceOf(passage) : passage.score;
-        return { passage, score: cosine, relevance: cosine };
-      });
-    }
+    if (mode === 'dense') return dense.map((passage) => ({ passage, score: passage.score, relevance: passage.score }));
     return reciprocalRankFusion([keyword, dense], (p) => p.chunkId, this.options.rrfK ?? 60).map(({ item, score }) => ({
       passage: item,
       score,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connect, Index, type Connection, type Table } from '@lancedb/lancedb';
+import { dot } from '@llmops/embeddings';
 import { Bool, Field, FixedSizeList, Float32, Int32, List, Schema, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import { toLanceWhere, sqlString } from './chunk-filter';
 import type { ChunkSearchOptions, ChunkStore, ChunkToStore, StoredDocument, StoredPassage } from './chunk-store';
@@ -202,7 +203,7 @@ export class LanceChunkStore implements ChunkStore {
       const search = table.query().fullTextSearch(query, { columns: SEARCH_COLUMN });
       return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArrow();
     });
-    return passagesOf(rows, (score) => score);
+    return passagesOf(rows);
   }
 
   async searchVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<StoredPassage[]> {
@@ -210,14 +211,19 @@ export class LanceChunkStore implements ChunkStore {
     const name = tableName(tenantId, collection);
     const table = (await this.openTable(name))!;
     await this.requireSameEmbedder(name, table, collection);
-    const columns = [...PASSAGE_COLUMNS, ...(options.withVectors ? ['vector'] : []), '_distance'];
+    const columns = [...PASSAGE_COLUMNS, 'vector', '_distance'];
     const rows = await this.visibleRows(name, table, options, `searching collection ${collection} by vector`, (where) => {
       const search = table.vectorSearch(vector).distanceType('cosine');
       return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArrow();
     });
-    // 1 - _distance is the cosine on an exact scan only: through the HNSW index LanceDB reports
-    // 2 - 2·cosine. Callers wanting the cosine take the vectors (SearchService does).
-    return passagesOf(rows, (distance) => 1 - distance);
+    // The score is the cosine, from the stored unit vectors: LanceDB's `_distance` is 1 - cosine
+    // on an exact scan but 2 - 2·cosine through the HNSW index, and one result can hold rows of
+    // both (those written since the last index refresh are scanned exactly).
+    return passagesOf(rows).map(({ vector: stored, ...passage }) => ({
+      ...passage,
+      score: stored ? dot(vector, stored) : 0,
+      ...(options.withVectors && stored ? { vector: stored } : {}),
+    }));
   }
 
   /**
@@ -479,14 +485,14 @@ type ArrowTable = Awaited<ReturnType<ReturnType<Table['query']>['toArrow']>>;
 /**
  * The passages of a search result, read column by column: Arrow's row proxies (`toArray()`)
  * dispatch through a visitor for every field of every row, which cost ~1.7 ms per hybrid search
- * of 40 candidates on the main thread (profiled); the score is `_score` (BM25) or `_distance`.
+ * of 40 candidates on the main thread (profiled); the score is `_score` (BM25) when selected, else 0.
  */
-function passagesOf(result: ArrowTable, scoreOf: (raw: number) => number): StoredPassage[] {
+function passagesOf(result: ArrowTable): StoredPassage[] {
   const column = (field: string) => result.getChild(field);
   const [ids, sources, titles, sections, texts, pages, tags, updated, vectors] = [
     'chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'vector',
   ].map(column);
-  const scores = column('_score') ?? column('_distance');
+  const scores = column('_score');
   return Array.from({ length: result.numRows }, (_, i): StoredPassage => {
     const vector = vectors?.get(i) as { toArray(): Float32Array } | null | undefined;
     return {
@@ -498,7 +504,7 @@ function passagesOf(result: ArrowTable, scoreOf: (raw: number) => number): Store
       page: Number(pages?.get(i)),
       tags: listOf(tags?.get(i)),
       updatedAt: new Date(Number(updated?.get(i))),
-      score: scoreOf(Number(scores?.get(i))),
+      score: scores ? Number(scores.get(i)) : 0,
       // A copy: the view would keep the whole result batch alive.
       ...(vector ? { vector: new Float32Array(vector.toArray()) } : {}),
     };
