@@ -10,7 +10,7 @@ import type { ModerationFinding } from '../slow-tier/moderation.client';
 import { FindingActions } from '../policy/finding-catalogue';
 import type { GuardedMessage, GuardrailAction, GuardrailFinding, InputVerdict, OutputVerdict } from './guardrail-verdict';
 import { findInvisibleCharacters, InputValidator } from './input.validator';
-import { PiiRedactor, RedactionSession } from './pii.redactor';
+import { PiiRedactor, RedactionSession, type PiiMatch } from './pii.redactor';
 
 /** Detectors that hold no per-policy state and are costly enough to build once per process. */
 export interface SharedDetectors {
@@ -150,9 +150,7 @@ export class GuardrailEngine {
     const text = message.content;
     const findings: GuardrailFinding[] = [];
     if (input.has('validation')) for (const finding of findInvisibleCharacters(text, messageIndex)) findings.push(this.decide(finding));
-    for (const match of this.inputPii.find(text)) {
-      findings.push(this.decide({ type: match.type, detector: match.detector, messageIndex, start: match.start, end: match.end, score: match.score }));
-    }
+    for (const match of this.inputPii.find(text)) findings.push(this.piiFinding(match, messageIndex));
     if (!UNTRUSTED_ROLES.has(message.role)) return findings;
     if (input.has('injection')) {
       const assessment = this.shared.injection.assess(text);
@@ -191,6 +189,15 @@ export class GuardrailEngine {
     return ACTION_OF[this.actions.actionFor(type)];
   }
 
+  /**
+   * decide() of a finding for `match`, built whole: a long text has hundreds, and adding the
+   * category and action to a finding built without them costs each one a second allocation.
+   */
+  private piiFinding(match: PiiMatch, messageIndex: number): GuardrailFinding {
+    const { type } = match;
+    return { type, detector: match.detector, messageIndex, start: match.start, end: match.end, score: match.score, category: this.actions.categoryOf(type), action: ACTION_OF[this.actions.actionFor(type)] };
+  }
+
   /** Sets the category and the policy's action on a finding built for this call. */
   private decide(finding: GuardrailFinding): GuardrailFinding {
     finding.category = this.actions.categoryOf(finding.type);
@@ -210,7 +217,8 @@ function overallAction(findings: readonly GuardrailFinding[]): GuardrailAction {
  * in text order; a span overlapping an earlier one is skipped.
  */
 function applyEdits(text: string, edits: readonly GuardrailFinding[], session: RedactionSession): string {
-  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  // Mostly in order already (one recognizer pass, sorted): then the copy and the sort are spared.
+  const sorted = isInTextOrder(edits) ? edits : [...edits].sort(inTextOrder);
   const parts: string[] = [];
   let cursor = 0;
   for (const edit of sorted) {
@@ -221,6 +229,15 @@ function applyEdits(text: string, edits: readonly GuardrailFinding[], session: R
   }
   parts.push(text.slice(cursor));
   return parts.join('');
+}
+
+function inTextOrder(a: GuardrailFinding, b: GuardrailFinding): number {
+  return a.start - b.start || b.end - a.end;
+}
+
+function isInTextOrder(edits: readonly GuardrailFinding[]): boolean {
+  for (let index = 1; index < edits.length; index++) if (inTextOrder(edits[index - 1]!, edits[index]!) > 0) return false;
+  return true;
 }
 
 const STEMS: Readonly<Record<string, string>> = { email: 'EMAIL', payment_card: 'CARD', phone: 'PHONE', iban: 'IBAN', us_ssn: 'SSN', ip_address: 'IP', secret: 'SECRET' };

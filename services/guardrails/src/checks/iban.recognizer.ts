@@ -10,8 +10,13 @@ const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   VG: 24, XK: 20,
 };
 
-/** Country code, two check digits, then the start of the account part; the rest is read by hand. */
-const START = /\b([A-Za-z]{2})(\d{2})(?=[ ]?[A-Za-z0-9])/g;
+/**
+ * Country code, two check digits, then the start of the account part; the rest is read by hand.
+ * No capture groups: the country is read from the text, and `test` then builds no match array.
+ */
+const START = /\b[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])/g;
+/** Length of START's match: it is fixed, so the match's start is lastIndex minus this. */
+const START_LENGTH = 4;
 
 /**
  * International bank account numbers, printed in groups of four or not, that have the length of
@@ -25,15 +30,16 @@ export class IbanRecognizer implements PiiRecognizer {
   find(text: string): PiiSpan[] {
     const spans: PiiSpan[] = [];
     let resumeAt = 0;
-    for (const match of text.matchAll(START)) {
-      if (match.index < resumeAt) continue;
-      const length = IBAN_LENGTHS[match[1]!.toUpperCase()];
+    START.lastIndex = 0;
+    while (START.test(text)) {
+      const start = START.lastIndex - START_LENGTH;
+      if (start < resumeAt) continue;
+      const length = IBAN_LENGTHS[text.slice(start, start + 2).toUpperCase()];
       if (!length) continue;
-      const end = readAlphanumerics(text, match.index, length);
+      const end = readAlphanumerics(text, start, length);
       if (end === -1 || isAlphanumeric(text.charCodeAt(end))) continue;
-      const compact = text.slice(match.index, end).replace(/ /g, '').toUpperCase();
-      if (!passesMod97(compact)) continue;
-      spans.push({ start: match.index, end, score: 0.95 });
+      if (!passesMod97InPlace(text, start, end)) continue;
+      spans.push({ start, end, score: 0.95 });
       resumeAt = end;
     }
     return spans;
@@ -62,6 +68,26 @@ export function passesMod97(iban: string): boolean {
     else return false;
   }
   return remainder === 1;
+}
+
+/**
+ * passesMod97 of text[start, end) with its spaces removed and its letters in upper case, read in
+ * place (no string per candidate): the country code and check digits, START's four characters
+ * (never a space among them), go last.
+ */
+function passesMod97InPlace(text: string, start: number, end: number): boolean {
+  let remainder = 0;
+  for (let position = start + START_LENGTH; position < end; position++) remainder = mod97Step(remainder, text.charCodeAt(position));
+  for (let position = start; position < start + START_LENGTH; position++) remainder = mod97Step(remainder, text.charCodeAt(position));
+  return remainder === 1;
+}
+
+/** The remainder after one more character of an IBAN: a digit, a letter (either case) or a space (skipped). */
+function mod97Step(remainder: number, code: number): number {
+  if (code >= 0x30 && code <= 0x39) return (remainder * 10 + (code - 0x30)) % 97;
+  const upper = code & ~0x20;
+  if (upper >= 0x41 && upper <= 0x5a) return (remainder * 100 + (upper - 55)) % 97;
+  return remainder;
 }
 
 function isAlphanumeric(code: number): boolean {

@@ -1,4 +1,5 @@
 import type { GuardedMessage, GuardrailFinding } from './guardrail-verdict';
+import { mayHaveRareCharacters } from './rare-characters';
 
 export const DEFAULT_ALLOWED_ROLES: readonly string[] = ['system', 'user', 'assistant', 'tool'];
 
@@ -100,19 +101,21 @@ export class InputValidator {
 }
 
 /** Control characters other than tab, line feed and carriage return, and U+FFFD. */
-const CONTROL_OR_REPLACEMENT = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]/;
+export const CONTROL_OR_REPLACEMENT = /[\0-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]/;
 /** Every character {@link findInvisibleCharacters} may report (a joiner only in some places). */
-const INVISIBLE_OR_BIDI = /[\u200b-\u200d\u2060-\u2064\ufeff\u180e\u202a-\u202e\u2066-\u2069]/g;
+export const INVISIBLE_OR_BIDI = /[\u200b-\u200d\u2060-\u2064\ufeff\u180e\u202a-\u202e\u2066-\u2069]/g;
 
 /** `String.prototype.isWellFormed` (ES2024, in every Node this repository supports; not in its ES2023 lib typings). */
 type WellFormedCheckable = string & { isWellFormed(): boolean };
 
 /**
  * Lone surrogates, U+FFFD and control characters (other than tab, line feed, carriage return).
- * Almost all text has none: one native regex pass and one native well-formedness check say so,
- * and the per-character loop (several times slower on 100 KB) only runs on text with findings.
+ * Almost all text has none: the look shared with the other checks for rare characters (any
+ * surrogate among them) says so, else one native regex pass and one native well-formedness check
+ * do; the per-character loop (several times slower on 100 KB) only runs on text with findings.
  */
 function scanEncoding(text: string, messageIndex: number): GuardrailFinding[] {
+  if (!mayHaveRareCharacters(text)) return [];
   if (!CONTROL_OR_REPLACEMENT.test(text) && (text as WellFormedCheckable).isWellFormed()) return [];
   const findings: GuardrailFinding[] = [];
   let open: GuardrailFinding | undefined;
@@ -153,6 +156,7 @@ function scanEncoding(text: string, messageIndex: number): GuardrailFinding[] {
  */
 export function findInvisibleCharacters(text: string, messageIndex: number): GuardrailFinding[] {
   const findings: GuardrailFinding[] = [];
+  if (!mayHaveRareCharacters(text)) return findings;
   let open: GuardrailFinding | undefined;
   // Only the candidates are visited; a run continues while they are adjacent (open.end === i).
   for (const { index: i } of text.matchAll(INVISIBLE_OR_BIDI)) {

@@ -25,50 +25,73 @@ export class PaymentCardRecognizer implements PiiRecognizer {
 
   find(text: string): PiiSpan[] {
     const spans: PiiSpan[] = [];
-    for (const { index } of text.matchAll(CARD_LENGTH_RUN)) {
-      const groups = readDigitGroups(text, index);
-      const runEnd = groups[groups.length - 1]!.end;
-      if (!isPartOfDecimal(text, index, runEnd)) for (const card of cardsIn(text, groups)) spans.push(card);
+    // exec rather than matchAll: no iterator result per run (a long text has hundreds of runs).
+    CARD_LENGTH_RUN.lastIndex = 0;
+    for (let match = CARD_LENGTH_RUN.exec(text); match !== null; match = CARD_LENGTH_RUN.exec(text)) {
+      const groups = readDigitGroups(text, match.index);
+      if (!isPartOfDecimal(text, match.index, groups.end(groups.count - 1))) cardsIn(text, groups, spans);
     }
     return spans;
   }
 }
 
-interface DigitGroup {
-  start: number;
-  end: number;
+/**
+ * The digit groups of one run, as [start, end) pairs in one flat array: a run is read for every
+ * candidate, and an object per group was most of this recognizer's garbage.
+ */
+class DigitGroups {
+  private readonly bounds: number[] = [];
+
+  get count(): number {
+    return this.bounds.length / 2;
+  }
+
+  add(start: number, end: number): void {
+    this.bounds.push(start, end);
+  }
+
+  start(group: number): number {
+    return this.bounds[2 * group]!;
+  }
+
+  end(group: number): number {
+    return this.bounds[2 * group + 1]!;
+  }
 }
 
 /** Maximal run of digit groups joined by exactly one space or dash. */
-function readDigitGroups(text: string, from: number): DigitGroup[] {
-  const groups: DigitGroup[] = [];
+function readDigitGroups(text: string, from: number): DigitGroups {
+  const groups = new DigitGroups();
   let position = from;
   for (;;) {
     const start = position;
     while (position < text.length && isDigit(text.charCodeAt(position))) position++;
-    groups.push({ start, end: position });
+    groups.add(start, position);
     const separator = text[position];
     if ((separator === ' ' || separator === '-') && isDigit(text.charCodeAt(position + 1))) position++;
     else return groups;
   }
 }
 
-function cardsIn(text: string, groups: DigitGroup[]): PiiSpan[] {
+/** Adds the cards in a run of digit groups to `spans`. */
+function cardsIn(text: string, groups: DigitGroups, spans: PiiSpan[]): void {
   let total = 0;
-  for (const group of groups) total += group.end - group.start;
-  if (total < MIN_DIGITS) return [];
-  if (total <= MAX_DIGITS && isPlausibleCard(text, groups, 0, groups.length - 1)) return [span(text, groups, 0, groups.length - 1)];
-  if (groups.length === 1) return [];
+  for (let group = 0; group < groups.count; group++) total += groups.end(group) - groups.start(group);
+  if (total < MIN_DIGITS) return;
+  if (total <= MAX_DIGITS && isPlausibleCard(text, groups, 0, groups.count - 1)) {
+    spans.push(span(text, groups, 0, groups.count - 1));
+    return;
+  }
+  if (groups.count === 1) return;
 
   // Inside a longer run, only windows of groups of 3+ digits (how cards are printed) are tried;
   // this keeps "1 2 3 4 ..." cheap and avoids picking cards out of tables of small numbers.
-  const spans: PiiSpan[] = [];
   let first = 0;
-  while (first < groups.length) {
+  while (first < groups.count) {
     let best: number | undefined;
     let count = 0;
-    for (let last = first; last < groups.length; last++) {
-      const length = groups[last]!.end - groups[last]!.start;
+    for (let last = first; last < groups.count; last++) {
+      const length = groups.end(last) - groups.start(last);
       count += length;
       if (length < MIN_GROUP_DIGITS || count > MAX_DIGITS) break;
       if (count >= MIN_DIGITS && isPlausibleCard(text, groups, first, last)) best = last;
@@ -80,27 +103,25 @@ function cardsIn(text: string, groups: DigitGroup[]): PiiSpan[] {
       first++;
     }
   }
-  return spans;
 }
 
-function span(text: string, groups: DigitGroup[], first: number, last: number): PiiSpan {
+function span(text: string, groups: DigitGroups, first: number, last: number): PiiSpan {
   let prefix = '';
-  for (let index = first; index <= last && prefix.length < 4; index++) prefix += text.slice(groups[index]!.start, groups[index]!.end);
-  return { start: groups[first]!.start, end: groups[last]!.end, score: hasKnownIssuerPrefix(prefix) ? 0.95 : 0.7 };
+  for (let index = first; index <= last && prefix.length < 4; index++) prefix += text.slice(groups.start(index), groups.end(index));
+  return { start: groups.start(first), end: groups.end(last), score: hasKnownIssuerPrefix(prefix) ? 0.95 : 0.7 };
 }
 
 /**
  * Luhn over the digits of groups first..last, read in place: building a string per candidate
  * window made long runs of digit groups several times slower.
  */
-function isPlausibleCard(text: string, groups: DigitGroup[], first: number, last: number): boolean {
+function isPlausibleCard(text: string, groups: DigitGroups, first: number, last: number): boolean {
   let sum = 0;
   let double = false;
   let allSame = true;
-  const firstDigit = text.charCodeAt(groups[first]!.start);
+  const firstDigit = text.charCodeAt(groups.start(first));
   for (let index = last; index >= first; index--) {
-    const group = groups[index]!;
-    for (let position = group.end - 1; position >= group.start; position--) {
+    for (let position = groups.end(index) - 1; position >= groups.start(index); position--) {
       const code = text.charCodeAt(position);
       if (code !== firstDigit) allSame = false;
       let digit = code - 48;

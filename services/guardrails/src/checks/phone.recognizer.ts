@@ -52,7 +52,9 @@ export class PhoneRecognizer implements PiiRecognizer {
     // section): each distinct candidate is parsed once per text.
     const scores = new Map<string, number>();
     let parsed = 0;
-    for (const match of text.matchAll(CANDIDATE)) {
+    // exec rather than matchAll: no iterator result per candidate (a long text has hundreds).
+    CANDIDATE.lastIndex = 0;
+    for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
       // Most candidates in prose are card, account or IBAN digit groups: their digit count drops
       // them first, without a regex or a string built per candidate.
       const candidate = match[0];

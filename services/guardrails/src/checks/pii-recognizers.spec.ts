@@ -40,6 +40,13 @@ describe('IbanRecognizer', () => {
   it('does not take the next word as part of the account', () => {
     expect(found(ibans, 'IBAN: NL91 ABNA 0417 1643 00 BIC ABNANL2A')).toEqual(['NL91 ABNA 0417 1643 00']);
   });
+
+  it('checks mod-97 on the letters in either case, with the spaces left out', () => {
+    expect(found(ibans, 'iban gb82 west 1234 5698 7654 32 and nl91abna0417164300, not gb82 west 1234 5698 7654 33')).toEqual([
+      'gb82 west 1234 5698 7654 32',
+      'nl91abna0417164300',
+    ]);
+  });
 });
 
 describe('UsSsnRecognizer', () => {
@@ -70,6 +77,13 @@ describe('IpAddressRecognizer', () => {
     ]);
     expect(found(ips, 'full form fe80:0000:0000:0000:0202:b3ff:fe1e:8329, times 09:00 to 09:15, https://example.org')).toEqual(['fe80:0000:0000:0000:0202:b3ff:fe1e:8329']);
   });
+
+  it('finds an IPv6 address after many colons that are not one, up to the end of the text', () => {
+    const prose = 'at 09:15: see https://example.org, ratio 16:9, note:: done. '.repeat(1000);
+    expect(found(ips, `${prose}2001:db8::1`)).toEqual(['2001:db8::1']);
+    expect(found(ips, `${prose}fe80::`)).toEqual([]);
+    expect(found(ips, `${prose}1:2:3:4:5:6:7:8`)).toEqual(['1:2:3:4:5:6:7:8']);
+  });
 });
 
 describe('SecretRecognizer', () => {
@@ -98,6 +112,13 @@ describe('SecretRecognizer', () => {
     expect(found(secrets, 'see MY_KEY_NOTES: nothing here, and _key in prose')).toEqual([]);
   });
 
+  it('finds underscore formats when the only underscore is in the key, at the very end of a long text', () => {
+    const prose = 'Plain prose without that character, numbers 12.4% and e-mail. '.repeat(2000);
+    for (const key of ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'npm_abcdefghijklmnopqrstuvwxyz0123456789', 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH', 'github_pat_11ABCDEFG0abcdefghijklmnopqrstuv']) {
+      expect(found(secrets, `${prose}${key}`)).toEqual([key]);
+    }
+  });
+
   it('is not fooled by a commit hash, and a checksum context lowers a generic match', () => {
     const redactor = PiiRedactor.forKinds(['secret']);
     expect(redactor.find('Commit 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b fixed it')).toEqual([]);
@@ -105,6 +126,26 @@ describe('SecretRecognizer', () => {
 });
 
 describe('context words', () => {
+  it('score a candidate in a long text (read from one lower-cased copy) as in a short one', () => {
+    const redactor = PiiRedactor.forKinds(['phone', 'payment_card', 'us_ssn', 'ip_address']);
+    const padding = 'Plain prose with nothing to find in it at all. '.repeat(500);
+    const cases: [string, string[]][] = [
+      ['TELÉFONO: (415) 555-2671', ['phone']],
+      ['ΟΔΟΣ ΣΑΣ, CALL (415) 555-2671', ['phone']],
+      // "İ" lower-cases to two characters: the long text's windows are then lower-cased one by one.
+      ['İSTANBUL KARTE 4111 1111 1111 1111', ['payment_card']],
+      ['SOCIAL SECURITY 536228726', ['us_ssn']],
+      ['ORDER NR (415) 555-2671', []],
+      ['SERVER 203.0.113.54', ['ip_address']],
+      ['VERSION 10.0.0.1', []],
+    ];
+    for (const [text, types] of cases) {
+      const short = redactor.find(text).map((match) => [match.type, match.score]);
+      expect(short.map(([type]) => type)).toEqual(types);
+      expect(redactor.find(`${padding}${text}`).map((match) => [match.type, match.score])).toEqual(short);
+    }
+  });
+
   it('raise a bare national number to a phone when someone says to call it, and drop it when it is an order number', () => {
     const redactor = PiiRedactor.forKinds(['phone']);
     expect(redactor.find('call me on 4155552671').map((match) => match.score)).toEqual([0.7]);

@@ -38,11 +38,18 @@ const CONTEXT: Readonly<Record<string, ContextWords>> = {
   },
 };
 
-/** The recognizer's score moved by the context around [start, end), clamped to 0..1. */
-export function scoreInContext(type: string, text: string, start: number, end: number, score: number): number {
+/**
+ * The recognizer's score moved by the context around [start, end), clamped to 0..1. `lowered`:
+ * `text.toLowerCase()` of the same length, if at hand; its slices are the slices of `text` lower-
+ * cased (Greek final sigma and halves of a cut surrogate pair aside, which no context word holds).
+ */
+export function scoreInContext(type: string, text: string, start: number, end: number, score: number, lowered?: string): number {
   const words = CONTEXT[type];
   if (!words) return score;
-  const around = `${text.slice(Math.max(0, start - BEFORE_CHARS), start)} ${text.slice(end, end + AFTER_CHARS)}`.toLowerCase();
+  const around =
+    lowered !== undefined
+      ? `${lowered.slice(Math.max(0, start - BEFORE_CHARS), start)} ${lowered.slice(end, end + AFTER_CHARS)}`
+      : `${text.slice(Math.max(0, start - BEFORE_CHARS), start)} ${text.slice(end, end + AFTER_CHARS)}`.toLowerCase();
   let adjusted = score;
   if (words.raise?.test(around)) adjusted += RAISE;
   if (words.lower?.test(around)) adjusted -= LOWER;

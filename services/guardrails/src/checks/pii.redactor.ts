@@ -1,4 +1,5 @@
 import type { RedactionKind } from '@llmops/config';
+import { lowerCaseKeepingOffsets } from '../injection/text-folding';
 import { EmailRecognizer } from './email.recognizer';
 import { IbanRecognizer } from './iban.recognizer';
 import { IpAddressRecognizer } from './ip-address.recognizer';
@@ -31,21 +32,23 @@ export interface RedactionResult {
  * mapping is what a reversible redaction keeps (in memory, see RedactionVault).
  */
 export class RedactionSession {
-  private readonly byValue = new Map<string, string>();
+  /**
+   * Stem → value → placeholder. Keyed by stem first, so a look-up hashes the value as it is (a
+   * slice of the text) instead of a new "stem + value" string: a long text has hundreds of them.
+   */
+  private readonly byStem = new Map<string, Map<string, string>>();
   private readonly values = new Map<string, string>();
-  private readonly counters = new Map<string, number>();
 
   /** `prefix` keeps placeholders of one kind of session apart from another's: output redaction uses `REDACTED_`. */
   constructor(private readonly prefix = '') {}
 
   placeholderFor(stem: string, value: string): string {
-    const key = `${stem}\u0000${value}`;
-    const existing = this.byValue.get(key);
+    let byValue = this.byStem.get(stem);
+    if (!byValue) this.byStem.set(stem, (byValue = new Map()));
+    const existing = byValue.get(value);
     if (existing) return existing;
-    const next = (this.counters.get(stem) ?? 0) + 1;
-    this.counters.set(stem, next);
-    const placeholder = `[${this.prefix}${stem}_${next}]`;
-    this.byValue.set(key, placeholder);
+    const placeholder = `[${this.prefix}${stem}_${byValue.size + 1}]`;
+    byValue.set(value, placeholder);
     this.values.set(placeholder, value);
     return placeholder;
   }
@@ -67,6 +70,8 @@ const recognizerFactories: Record<RedactionKind, () => PiiRecognizer> = {
 };
 
 export const DEFAULT_PII_THRESHOLD = 0.5;
+/** Text length (UTF-16 code units) from which candidates' contexts are read from one lower-cased copy. */
+const SHARED_LOWER_CASE_FROM = 16_384;
 
 /** Finds personal data and secrets with its recognizers, scores them in context, and replaces them with numbered placeholders. */
 export class PiiRedactor {
@@ -82,9 +87,18 @@ export class PiiRedactor {
   /** Matches at or above the threshold, without overlaps (the higher score wins), in text order. */
   find(text: string): PiiMatch[] {
     const found: PiiMatch[] = [];
+    // A long text is lower-cased once for every candidate's context (the injection and harm checks
+    // then reuse that copy); a short one's few windows are lower-cased each (cheaper, and a passage
+    // does not push a long answer's copy out).
+    let lowered: string | undefined;
+    let loweredYet = text.length < SHARED_LOWER_CASE_FROM;
     for (const recognizer of this.recognizers) {
       for (const span of recognizer.find(text)) {
-        const score = scoreInContext(recognizer.type, text, span.start, span.end, span.score);
+        if (!loweredYet) {
+          lowered = lowerCaseKeepingOffsets(text);
+          loweredYet = true;
+        }
+        const score = scoreInContext(recognizer.type, text, span.start, span.end, span.score, lowered);
         if (score >= this.threshold) found.push({ type: recognizer.type, detector: recognizer.detector, start: span.start, end: span.end, score, stem: recognizer.placeholder });
       }
     }

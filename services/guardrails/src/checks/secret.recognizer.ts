@@ -56,7 +56,10 @@ export class SecretRecognizer implements PiiRecognizer {
 
   find(text: string): PiiSpan[] {
     const spans: PiiSpan[] = [];
+    // Five markers have an underscore, which most prose lacks: one search for it spares four.
+    const hasUnderscore = text.includes('_');
     for (const format of KEY_FORMATS) {
+      if (!hasUnderscore && format.marker.includes('_')) continue;
       if (!text.includes(format.marker)) continue;
       for (const match of text.matchAll(format.pattern)) spans.push({ start: match.index, end: match.index + match[0].length, score: 0.97 });
     }

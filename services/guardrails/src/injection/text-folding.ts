@@ -1,3 +1,5 @@
+import { mayHaveRareCharacters } from '../checks/rare-characters';
+
 /**
  * Ways attackers disguise words from a detector, undone: look-alike letters from other scripts,
  * full-width forms, invisible characters, l33t digits, and letters spaced or dotted apart.
@@ -37,8 +39,9 @@ const MIN_LEET_PAIRS = 4;
 export function foldPreservingOffsets(text: string): string {
   if (text === lastFolded.input) return lastFolded.output;
   const lowered = lowerPreservingOffsets(text);
-  // One look at the text for every rare character a step here or in unmask() handles: most texts have none.
-  const plain = !RARE_CHARACTER.test(lowered);
+  // One look at the text for every rare character a step here or in unmask() handles: most texts
+  // have none, and the look shared with input validation (on the text as given) usually says so.
+  const plain = !(mayHaveRareCharacters(text) && RARE_CHARACTER.test(lowered));
   const folded = !plain && /[\u0370-\u04ff]/.test(lowered) ? lowered.replace(CONFUSABLE_CHARS, (char) => (latinAround(lowered, char) ? CONFUSABLES[char]! : char)) : lowered;
   lastFolded.input = text;
   lastFolded.output = folded;
@@ -47,15 +50,25 @@ export function foldPreservingOffsets(text: string): string {
 }
 
 /** Greek and Cyrillic, full-width forms, the high half of mathematical letters, and INVISIBLE's characters. */
-const RARE_CHARACTER = /[\u0370-\u04ff\uff01-\uff5e\ud835\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+export const RARE_CHARACTER = /[\u0370-\u04ff\uff01-\uff5e\ud835\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 /** Lower case, keeping every offset (plain lower case would change the length of rare letters such as "İ"). */
 export function lowerPreservingOffsets(text: string): string {
   if (text === lastLowered.input) return lastLowered.output;
   const lowered = text.toLowerCase();
   lastLowered.input = text;
-  lastLowered.output = lowered.length === text.length ? lowered : text.replace(/[A-Z]/g, (char) => char.toLowerCase());
+  lastLowered.exact = lowered.length === text.length;
+  lastLowered.output = lastLowered.exact ? lowered : text.replace(/[A-Z]/g, (char) => char.toLowerCase());
   return lastLowered.output;
+}
+
+/**
+ * `text.toLowerCase()` when that keeps every offset (almost always), else undefined; the same
+ * copy lowerPreservingOffsets makes, so a check that asks first makes it for the others.
+ */
+export function lowerCaseKeepingOffsets(text: string): string | undefined {
+  const lowered = lowerPreservingOffsets(text);
+  return lastLowered.exact ? lowered : undefined;
 }
 
 /**
@@ -69,7 +82,8 @@ interface LastResult<T> {
   output: T;
 }
 
-const lastLowered: LastResult<string> = { input: undefined, output: '' };
+/** `exact`: the output is text.toLowerCase() (not the ASCII-only fallback). */
+const lastLowered: LastResult<string> & { exact: boolean } = { input: undefined, output: '', exact: true };
 /** `plain`: the folded text has none of RARE_CHARACTER's characters, so unmask() need not look for them. */
 const lastFolded: LastResult<string> & { plain: boolean } = { input: undefined, output: '', plain: false };
 const lastUnmasked: LastResult<string | undefined> = { input: undefined, output: undefined };

@@ -44,8 +44,13 @@ const DEFAULT_BY_CATEGORY: Readonly<Record<FindingCategory, GuardrailActionName>
   grounding: 'pass',
 };
 
+const CATEGORY_BY_TYPE: ReadonlyMap<string, FindingCategory> = new Map(Object.entries(FINDING_CATEGORIES));
+
 /** Decides the action for each finding type from a policy's `actions` (type first, then category), then the defaults. */
 export class FindingActions {
+  /** Asked once per finding (hundreds in a long text): every known type's answer, worked out once. */
+  private readonly actionByType: ReadonlyMap<string, GuardrailActionName>;
+
   constructor(private readonly configured: Readonly<Record<string, GuardrailActionName>>) {
     const problems: string[] = [];
     const categories = new Set(Object.values(FINDING_CATEGORIES));
@@ -61,14 +66,19 @@ export class FindingActions {
       }
     }
     if (problems.length > 0) throw new Error(`invalid guardrail actions: ${problems.join('; ')}`);
+    this.actionByType = new Map([...CATEGORY_BY_TYPE.keys()].map((type) => [type, this.resolveAction(type)]));
   }
 
   actionFor(type: string): GuardrailActionName {
-    const category = FINDING_CATEGORIES[type] ?? 'validation';
-    return this.configured[type] ?? this.configured[category] ?? DEFAULT_BY_TYPE[type] ?? DEFAULT_BY_CATEGORY[category];
+    return this.actionByType.get(type) ?? this.resolveAction(type);
   }
 
   categoryOf(type: string): FindingCategory {
-    return FINDING_CATEGORIES[type] ?? 'validation';
+    return CATEGORY_BY_TYPE.get(type) ?? 'validation';
+  }
+
+  private resolveAction(type: string): GuardrailActionName {
+    const category = this.categoryOf(type);
+    return this.configured[type] ?? this.configured[category] ?? DEFAULT_BY_TYPE[type] ?? DEFAULT_BY_CATEGORY[category];
   }
 }
