@@ -34,6 +34,12 @@ const MAX_LIMIT = 200;
 const HIT_COLUMNS = ['chunk_id', 'is_public'];
 /** What is read of the passages a response returns. */
 const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at'];
+/**
+ * Lance file format of new tables. 2.1 (declared stable by the Lance project in October 2025, but not yet what LanceDB's
+ * `stable` alias writes) reads a search's few rows by id about twice as fast as 2.0: 5 passages
+ * in 1.7 ms instead of 2.9 ms at 100k rows, measured here. Existing tables keep their format.
+ */
+const DATA_STORAGE_VERSION = '2.1';
 /** Metadata key of the vector column naming the embedder (TextEmbedder.id) of its vectors. */
 const EMBEDDER_METADATA_KEY = 'llmops.embedder';
 
@@ -444,7 +450,11 @@ export class LanceChunkStore implements ChunkStore {
     if (existing) return existing;
     const db = await this.db();
     return this.cacheTable(name, async () => {
-      const table = await db.createEmptyTable(name, chunkSchema(this.options.vectorDimensions, this.options.embedderId), { mode: 'create', existOk: true });
+      const table = await db.createEmptyTable(name, chunkSchema(this.options.vectorDimensions, this.options.embedderId), {
+        mode: 'create',
+        existOk: true,
+        storageOptions: { new_table_data_storage_version: DATA_STORAGE_VERSION },
+      });
       // LanceDB refuses full-text queries on a table without an inverted index, so the (empty)
       // index is created together with the table.
       const indices = await table.listIndices();
