@@ -164,11 +164,10 @@ async function searchLatency(embedder) {
       for (let i = 0; i < 20; i++) await searches.search({ tenantId: 'bench', collection: 'big', query: `warm up ${i}`, topK: 5, mode, ...extra });
       const latencies = [];
       // The split: right after each timed search, its parts one by one with the same arguments
-      // as the service uses (20 hits a side): the query embedding, the BM25 query, the vector
-      // query, reading the 5 passages returned. Keyword runs beside embedding + vector, so the
-      // rest of a search (fusion, MMR/threshold, context assembly, the JS around it, and the two
-      // sides slowing each other down) is total - max(keyword, embed + vector) - read.
-      const split = { embed: [], keyword: [], vector: [], read: [], rest: [] };
+      // as the service uses (20 candidates a side): the query embedding, the BM25 query, the
+      // vector query. Keyword runs beside embedding + vector, so the rest of a search (fusion,
+      // MMR/threshold, context assembly, the JS around it) is total - max(keyword, embed + vector).
+      const split = { embed: [], keyword: [], vector: [], rest: [] };
       const filter = extra.filter ?? {};
       for (const query of queries) {
         const t0 = performance.now();
@@ -178,17 +177,14 @@ async function searchLatency(embedder) {
         const t1 = performance.now();
         const [vector] = mode === 'keyword' ? [] : await embedder.embed([query]);
         const t2 = performance.now();
-        const keywordHits = mode === 'dense' ? [] : await store.findText('bench', 'big', query, { limit: 20, filter, withVectors: mode !== 'keyword' });
+        if (mode !== 'dense') await store.searchText('bench', 'big', query, { limit: 20, filter, withVectors: mode !== 'keyword' });
         const t3 = performance.now();
-        const vectorHits = vector ? await store.findVector('bench', 'big', vector, { limit: 20, filter }) : [];
+        if (vector) await store.searchVector('bench', 'big', vector, { limit: 20, filter, withVectors: true });
         const t4 = performance.now();
-        await store.readPassages('bench', 'big', [...vectorHits, ...keywordHits].slice(0, 5));
-        const t5 = performance.now();
         split.embed.push(t2 - t1);
         split.keyword.push(t3 - t2);
         split.vector.push(t4 - t3);
-        split.read.push(t5 - t4);
-        split.rest.push(Math.max(0, total - Math.max(t3 - t2, t2 - t1 + (t4 - t3)) - (t5 - t4)));
+        split.rest.push(Math.max(0, total - Math.max(t3 - t2, t2 - t1 + (t4 - t3))));
       }
       const label = `${mode}${extra.filter ? ' + tag filter' : ''}${extra.contextTokenBudget ? ' + context assembly' : ''}`;
       const parts = Object.fromEntries(Object.entries(split).map(([part, values]) => [part, stats(values)]));
@@ -197,7 +193,7 @@ async function searchLatency(embedder) {
       const show = (part) => `${part} p50 ${parts[part].p50.toFixed(2)} / p95 ${parts[part].p95.toFixed(2)}`;
       console.log(
         `search ${label} @ ${CHUNKS} chunks, top 5: p50 ${row.p50.toFixed(2)} ms, p95 ${row.p95.toFixed(2)} ms, p99 ${row.p99.toFixed(2)} ms` +
-          ` [split, ms: ${[...(mode === 'keyword' ? [] : ['embed']), ...(mode === 'dense' ? [] : ['keyword']), ...(mode === 'keyword' ? [] : ['vector']), 'read', 'rest'].map(show).join('; ')}]`,
+          ` [split, ms: ${[...(mode === 'keyword' ? [] : ['embed']), ...(mode === 'dense' ? [] : ['keyword']), ...(mode === 'keyword' ? [] : ['vector']), 'rest'].map(show).join('; ')}]`,
       );
     }
     return { chunks: CHUNKS, writeSeconds, indexSeconds, rows };

@@ -180,28 +180,6 @@ describe('LanceChunkStore (embedded LanceDB on disk)', () => {
     expect(await sources({ tagsAny: ["x') OR true OR ('"] })).toEqual([]);
   });
 
-  it('reads the passages of hits found before a write moved or deleted their rows', async () => {
-    // Three writes leave three fragments; the refresh compacts them, which gives rows new addresses.
-    await store.upsertDocumentChunks('acme', 'docs', doc('a.md', 'h'), [chunk('alpha comet one'), chunk('alpha comet two')]);
-    await store.upsertDocumentChunks('acme', 'docs', doc('b.md', 'h'), [chunk('beta comet')]);
-    await store.upsertDocumentChunks('acme', 'docs', doc('c.md', 'h'), [chunk('gamma comet'), chunk('gamma comet again')]);
-    const hits = await store.findText('acme', 'docs', 'comet', { limit: 10, filter: {} });
-    expect(hits).toHaveLength(5);
-    expect((await store.readPassages('acme', 'docs', hits)).map((p) => p.chunkId)).toEqual(hits.map((h) => h.chunkId));
-
-    await store.deleteDocument('acme', 'docs', 'b.md');
-    await store.refreshIndexes('acme', 'docs');
-    const rowIdOf = new Map((await store.findText('acme', 'docs', 'comet', { limit: 10, filter: {} })).map((h) => [h.chunkId, h.rowId]));
-    expect(hits.filter((h) => rowIdOf.has(h.chunkId) && rowIdOf.get(h.chunkId) !== h.rowId).length).toBeGreaterThan(0);
-
-    const passages = await store.readPassages('acme', 'docs', hits);
-    const expected = hits.filter((h) => rowIdOf.has(h.chunkId));
-    expect(passages.map((p) => p.chunkId)).toEqual(expected.map((h) => h.chunkId));
-    expect(passages.map((p) => p.source)).not.toContain('b.md');
-    expect(passages.map((p) => p.score)).toEqual(expected.map((h) => h.score));
-    expect(passages.every((p) => p.text.includes('comet'))).toBe(true);
-  });
-
   it('stores vectors and finds chunks by cosine similarity under the same filters, with their vectors on request', async () => {
     const vectors = new LanceChunkStore({ directory: join(directory, 'vectors'), vectorDimensions: 3 });
     const unit = (...v: number[]) => Float32Array.from(v.map((x) => x / Math.hypot(...v)));

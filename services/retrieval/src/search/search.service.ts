@@ -1,6 +1,6 @@
 import { dot, type TextEmbedder } from '@llmops/embeddings';
 import { canonicalFilter, type ChunkFilter } from '../store/chunk-filter';
-import type { ChunkHit, ChunkStore, StoredPassage } from '../store/chunk-store';
+import type { ChunkStore, StoredPassage } from '../store/chunk-store';
 import { canonicalCollectionName, requireTenantId } from '../store/collection-name';
 import { RetrievalErrorCode, RetrievalException } from '../store/retrieval.exception';
 import type { ContextAssembler } from './context-assembler';
@@ -65,7 +65,7 @@ export interface SearchServiceOptions {
 }
 
 interface Candidate {
-  readonly hit: ChunkHit;
+  readonly passage: StoredPassage;
   score: number;
   relevance: number;
 }
@@ -115,8 +115,6 @@ export class SearchService {
     }
     const topK = query.topK > 0 ? Math.min(Math.floor(query.topK), this.maxTopK) : this.defaultTopK;
     const threshold = query.scoreThreshold ?? this.options.scoreThresholdFor?.(collection);
-    // Keyword relevance is 0 (BM25 has no absolute scale), so a threshold applies to it only after a rerank.
-    const isRelevant = (c: Candidate) => threshold === undefined || (mode === 'keyword' && !query.rerank) || c.relevance >= threshold;
     const filter = query.filter ?? {};
     const text = query.query.trim();
     const empty: SearchResult = { passages: [], nothingRelevant: true, context: '', contextTokens: 0, mode, cached: false };
@@ -131,38 +129,35 @@ export class SearchService {
     let ranked = candidates;
     if (query.mmrLambda !== undefined) {
       const pool = Math.max(topK, query.rerank ? topK * 3 : topK);
-      ranked = maximalMarginalRelevance(candidates, (c) => c.relevance, (c) => c.hit.vector, query.mmrLambda, pool);
+      ranked = maximalMarginalRelevance(candidates, (c) => c.relevance, (c) => c.passage.vector, query.mmrLambda, pool);
     }
-    // Passages are read only for what is returned (or reranked): the searches fetched hits.
-    let read: { candidate: Candidate; passage: StoredPassage }[];
     if (query.rerank) {
-      read = await this.withPassages(query.tenantId, collection, ranked.slice(0, Math.max(topK * 3, 20)));
-      const scores = await this.reranker!.rerank(text, read.map((r) => r.passage.text));
-      read.forEach(({ candidate }, index) => {
-        candidate.score = scores[index];
-        candidate.relevance = scores[index];
+      const pool = ranked.slice(0, Math.max(topK * 3, 20));
+      const scores = await this.reranker!.rerank(text, pool.map((c) => c.passage.text));
+      pool.forEach((c, index) => {
+        c.score = scores[index];
+        c.relevance = scores[index];
       });
-      read.sort((a, b) => b.candidate.score - a.candidate.score);
-      read = read.filter(({ candidate }) => isRelevant(candidate)).slice(0, topK);
-    } else {
-      read = await this.withPassages(query.tenantId, collection, ranked.filter(isRelevant).slice(0, topK));
+      ranked = pool.sort((a, b) => b.score - a.score);
     }
-    const context = query.contextTokenBudget ? this.assembler.assemble(read.map((r) => r.passage), query.contextTokenBudget) : undefined;
+    const relevant = threshold === undefined || (mode === 'keyword' && !query.rerank) ? ranked : ranked.filter((c) => c.relevance >= threshold);
+    const top = relevant.slice(0, topK);
+    const context = query.contextTokenBudget ? this.assembler.assemble(top.map((c) => c.passage), query.contextTokenBudget) : undefined;
     const result: SearchResult = {
-      passages: read.map(({ candidate, passage }, index) => ({
-        chunkId: passage.chunkId,
-        source: passage.source,
-        title: passage.title,
-        section: passage.section,
-        text: passage.text,
-        page: passage.page,
-        tags: passage.tags,
-        updatedAt: passage.updatedAt,
-        score: candidate.score,
-        relevance: candidate.relevance,
+      passages: top.map((c, index) => ({
+        chunkId: c.passage.chunkId,
+        source: c.passage.source,
+        title: c.passage.title,
+        section: c.passage.section,
+        text: c.passage.text,
+        page: c.passage.page,
+        tags: c.passage.tags,
+        updatedAt: c.passage.updatedAt,
+        score: c.score,
+        relevance: c.relevance,
         citation: context?.citations[index] ?? 0,
       })),
-      nothingRelevant: read.length === 0,
+      nothingRelevant: top.length === 0,
       context: context?.text ?? '',
       contextTokens: context?.tokens ?? 0,
       mode,
@@ -182,35 +177,27 @@ export class SearchService {
     forMmr: boolean,
   ): Promise<Candidate[]> {
     const limit = Math.max(topK * (this.options.candidateFactor ?? 4), 20);
+    const withVectors = mode !== 'keyword';
     let queryVector: Float32Array | undefined;
     // The keyword search does not wait for the query embedding: the two run side by side.
     const [keyword, dense] = await Promise.all([
-      mode === 'dense' ? [] : this.store.findText(tenantId, collection, text, { limit, filter, withVectors: mode === 'hybrid' || forMmr }),
+      mode === 'dense' ? [] : this.store.searchText(tenantId, collection, text, { limit, filter, withVectors }),
       mode === 'keyword'
         ? []
         : this.embedder!.embed([text]).then(([vector]) => {
             queryVector = vector;
-            return this.store.findVector(tenantId, collection, vector, { limit, filter });
+            return this.store.searchVector(tenantId, collection, vector, { limit, filter, withVectors: withVectors || forMmr });
           }),
     ]);
     // A keyword hit of a hybrid search gets its cosine from its vector (all embedders return unit vectors).
-    const relevanceOf = (hit: ChunkHit) => (queryVector && hit.vector ? dot(queryVector, hit.vector) : 0);
-    if (mode === 'keyword') return keyword.map((hit) => ({ hit, score: hit.score, relevance: 0 }));
-    if (mode === 'dense') return dense.map((hit) => ({ hit, score: hit.score, relevance: hit.score }));
-    return reciprocalRankFusion([keyword, dense], (hit) => hit.chunkId, this.options.rrfK ?? 60).map(({ item, score }) => ({
-      hit: item,
+    const relevanceOf = (passage: StoredPassage) => (queryVector && passage.vector ? dot(queryVector, passage.vector) : 0);
+    if (mode === 'keyword') return keyword.map((passage) => ({ passage, score: passage.score, relevance: 0 }));
+    if (mode === 'dense') return dense.map((passage) => ({ passage, score: passage.score, relevance: passage.score }));
+    return reciprocalRankFusion([keyword, dense], (p) => p.chunkId, this.options.rrfK ?? 60).map(({ item, score }) => ({
+      passage: item,
       score,
       relevance: relevanceOf(item),
     }));
-  }
-
-  /** The candidates with their passages, in order; one deleted since the search is left out. */
-  private async withPassages(tenantId: string, collection: string, candidates: readonly Candidate[]): Promise<{ candidate: Candidate; passage: StoredPassage }[]> {
-    const passages = new Map((await this.store.readPassages(tenantId, collection, candidates.map((c) => c.hit))).map((p) => [p.chunkId, p]));
-    return candidates.flatMap((candidate) => {
-      const passage = passages.get(candidate.hit.chunkId);
-      return passage ? [{ candidate, passage }] : [];
-    });
   }
 }
 

@@ -26,22 +26,6 @@ export interface StoredDocument {
   readonly updatedAt: Date;
 }
 
-/**
- * A search hit before its passage is read: enough to fuse, diversify and threshold a result, so
- * that only the passages a response returns are read (ChunkStore.readPassages).
- */
-export interface ChunkHit {
-  readonly chunkId: string;
-  /** BM25 score (keyword) or cosine similarity (vector); higher is better. */
-  readonly score: number;
-  readonly vector?: Float32Array;
-  /**
-   * Where the store found the row, for reading it without a lookup. Only a hint: a write since
-   * the search may have moved the row, which readPassages notices by the chunk id.
-   */
-  readonly rowId: bigint;
-}
-
 export interface StoredPassage {
   readonly chunkId: string;
   readonly source: string;
@@ -59,7 +43,7 @@ export interface StoredPassage {
 export interface ChunkSearchOptions {
   readonly limit: number;
   readonly filter: ChunkFilter;
-  /** Also return each hit's vector (for relevance and MMR); vector searches always do. */
+  /** Also return each passage's vector (for MMR). */
   readonly withVectors?: boolean;
 }
 
@@ -78,18 +62,9 @@ export interface ChunkStore {
   documentHash(tenantId: string, collection: string, source: string): Promise<string | undefined>;
   /** Band keys among `bands` that chunks of documents other than `excludeSource` already carry. */
   existingLshBands(tenantId: string, collection: string, bands: readonly string[], excludeSource: string): Promise<Set<string>>;
-  /** BM25 hits, best first; [] when the collection does not exist or has nothing for this tenant. */
-  findText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<ChunkHit[]>;
-  /** Nearest chunks by cosine similarity, with their vectors; [] when the collection has no vectors. */
-  findVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<ChunkHit[]>;
-  /**
-   * The passages of hits of this tenant's collection, in the hits' order, each with its hit's
-   * score and vector; a hit whose chunk was deleted since its search is left out.
-   */
-  readPassages(tenantId: string, collection: string, hits: readonly ChunkHit[]): Promise<StoredPassage[]>;
-  /** findText with the passages read. */
+  /** BM25 search; [] when the collection does not exist or has nothing for this tenant. */
   searchText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<StoredPassage[]>;
-  /** findVector with the passages read (their vectors only when options.withVectors). */
+  /** Nearest chunks by cosine similarity; [] when the collection has no vectors. */
   searchVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<StoredPassage[]>;
   /** Whether the tenant's collection stores vectors (it does when an embedder was configured at its creation). */
   hasVectors(tenantId: string, collection: string): Promise<boolean>;

@@ -3,7 +3,7 @@ import { connect, Index, type Connection, type Table } from '@lancedb/lancedb';
 import { dot } from '@llmops/embeddings';
 import { Bool, Field, FixedSizeList, Float32, Int32, List, Schema, TimestampMillisecond, Utf8 } from 'apache-arrow';
 import { toLanceWhere, sqlString } from './chunk-filter';
-import type { ChunkHit, ChunkSearchOptions, ChunkStore, ChunkToStore, StoredDocument, StoredPassage } from './chunk-store';
+import type { ChunkSearchOptions, ChunkStore, ChunkToStore, StoredDocument, StoredPassage } from './chunk-store';
 import { canonicalCollectionName, requireTenantId } from './collection-name';
 import { KeyedSerialQueue } from './keyed-serial-queue';
 import { reserveLanceCpuThreads } from './lance-cpu-threads';
@@ -30,16 +30,8 @@ export interface LanceChunkStoreOptions {
 /** Column holding title + section + text: BM25 then matches heading words too, while `text` stays clean for citations. */
 const SEARCH_COLUMN = 'search_text';
 const MAX_LIMIT = 200;
-/** What a search reads of each hit; `is_public` lets it check visibility when it ran without the access clause. */
-const HIT_COLUMNS = ['chunk_id', 'is_public'];
-/** What is read of the passages a response returns. */
-const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at'];
-/**
- * Lance file format of new tables. 2.1 (declared stable by the Lance project in October 2025, but not yet what LanceDB's
- * `stable` alias writes) reads a search's few rows by id about twice as fast as 2.0: 5 passages
- * in 1.7 ms instead of 2.9 ms at 100k rows, measured here. Existing tables keep their format.
- */
-const DATA_STORAGE_VERSION = '2.1';
+/** `is_public` lets a search check visibility when it ran without the access clause. */
+const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
 /** Metadata key of the vector column naming the embedder (TextEmbedder.id) of its vectors. */
 const EMBEDDER_METADATA_KEY = 'llmops.embedder';
 
@@ -201,77 +193,37 @@ export class LanceChunkStore implements ChunkStore {
     return found;
   }
 
-  async findText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<ChunkHit[]> {
+  async searchText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<StoredPassage[]> {
     if (query.trim() === '') return [];
     const name = tableName(tenantId, collection);
     const table = await this.openTable(name);
     if (!table) return [];
-    const withVectors = options.withVectors === true && (await this.tableHasVectors(name, table));
-    const columns = [...HIT_COLUMNS, ...(withVectors ? ['vector'] : []), '_score'];
+    const columns = [...PASSAGE_COLUMNS, ...(options.withVectors && this.options.vectorDimensions ? ['vector'] : []), '_score'];
     const rows = await this.visibleRows(name, table, options, `searching collection ${collection}`, (where) => {
-      const search = table.query().fullTextSearch(query, { columns: SEARCH_COLUMN }).withRowId();
+      const search = table.query().fullTextSearch(query, { columns: SEARCH_COLUMN });
       return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArrow();
     });
-    return hitsOf(rows);
+    return passagesOf(rows);
   }
 
-  /**
-   * Scores are the cosine computed from the stored vectors, and hits are ordered by it: through
-   * the HNSW index LanceDB's `_distance` is approximate (quantised) and on another scale
-   * (2 - 2 cos) than without the index (1 - cos).
-   */
-  async findVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<ChunkHit[]> {
+  async searchVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<StoredPassage[]> {
     if (!(await this.hasVectors(tenantId, collection))) return [];
     const name = tableName(tenantId, collection);
     const table = (await this.openTable(name))!;
     await this.requireSameEmbedder(name, table, collection);
+    const columns = [...PASSAGE_COLUMNS, 'vector', '_distance'];
     const rows = await this.visibleRows(name, table, options, `searching collection ${collection} by vector`, (where) => {
-      const search = table.vectorSearch(vector).distanceType('cosine').withRowId();
-      return (where ? search.where(where) : search).select([...HIT_COLUMNS, 'vector', '_distance']).limit(clampLimit(options.limit)).toArrow();
+      const search = table.vectorSearch(vector).distanceType('cosine');
+      return (where ? search.where(where) : search).select(columns).limit(clampLimit(options.limit)).toArrow();
     });
-    return hitsOf(rows)
-      .map((hit) => ({ ...hit, score: hit.vector ? dot(vector, hit.vector) : 0 }))
-      .sort((a, b) => b.score - a.score);
-  }
-
-  /**
-   * Reads the rows where the search found them; a row that a write has moved since (compaction
-   * gives rows new addresses) is looked up again by its chunk id, and one deleted meanwhile is
-   * left out.
-   */
-  async readPassages(tenantId: string, collection: string, hits: readonly ChunkHit[]): Promise<StoredPassage[]> {
-    if (hits.length === 0) return [];
-    const table = await this.openTable(tableName(tenantId, collection));
-    if (!table) return [];
-    const what = `reading passages of collection ${collection}`;
-    const byId = new Map<string, StoredPassage>();
-    // A row id of a fragment compacted away fails the take: every hit is then looked up below.
-    const taken = await (async () => table.takeRowIds(hits.map((hit) => hit.rowId)).select(PASSAGE_COLUMNS).toArrow())().catch(() => undefined);
-    for (const passage of taken ? passagesOf(taken) : []) byId.set(passage.chunkId, passage);
-    const moved = hits.filter((hit) => !byId.has(hit.chunkId));
-    if (moved.length > 0) {
-      const found = await guard(what, () =>
-        table
-          .query()
-          .where(`chunk_id IN (${moved.map((hit) => sqlString(hit.chunkId)).join(', ')})`)
-          .select(PASSAGE_COLUMNS)
-          .toArrow(),
-      );
-      for (const passage of passagesOf(found)) byId.set(passage.chunkId, passage);
-    }
-    return hits.flatMap((hit) => {
-      const passage = byId.get(hit.chunkId);
-      return passage ? [{ ...passage, score: hit.score, ...(hit.vector ? { vector: hit.vector } : {}) }] : [];
-    });
-  }
-
-  async searchText(tenantId: string, collection: string, query: string, options: ChunkSearchOptions): Promise<StoredPassage[]> {
-    return this.readPassages(tenantId, collection, await this.findText(tenantId, collection, query, options));
-  }
-
-  async searchVector(tenantId: string, collection: string, vector: Float32Array, options: ChunkSearchOptions): Promise<StoredPassage[]> {
-    const passages = await this.readPassages(tenantId, collection, await this.findVector(tenantId, collection, vector, options));
-    return options.withVectors ? passages : passages.map(({ vector: _vector, ...passage }) => passage);
+    // The score is the cosine, from the stored unit vectors: LanceDB's `_distance` is 1 - cosine
+    // on an exact scan but 2 - 2·cosine through the HNSW index, and one result can hold rows of
+    // both (those written since the last index refresh are scanned exactly).
+    return passagesOf(rows).map(({ vector: stored, ...passage }) => ({
+      ...passage,
+      score: stored ? dot(vector, stored) : 0,
+      ...(options.withVectors && stored ? { vector: stored } : {}),
+    }));
   }
 
   /**
@@ -450,11 +402,7 @@ export class LanceChunkStore implements ChunkStore {
     if (existing) return existing;
     const db = await this.db();
     return this.cacheTable(name, async () => {
-      const table = await db.createEmptyTable(name, chunkSchema(this.options.vectorDimensions, this.options.embedderId), {
-        mode: 'create',
-        existOk: true,
-        storageOptions: { new_table_data_storage_version: DATA_STORAGE_VERSION },
-      });
+      const table = await db.createEmptyTable(name, chunkSchema(this.options.vectorDimensions, this.options.embedderId), { mode: 'create', existOk: true });
       // LanceDB refuses full-text queries on a table without an inverted index, so the (empty)
       // index is created together with the table.
       const indices = await table.listIndices();
@@ -535,40 +483,32 @@ function listOf(value: unknown): string[] {
 type ArrowTable = Awaited<ReturnType<ReturnType<Table['query']>['toArrow']>>;
 
 /**
- * Search results are read column by column: Arrow's row proxies (`toArray()`) dispatch through a
- * visitor for every field of every row, which cost ~1.7 ms per hybrid search of 40 candidates on
- * the main thread (profiled). The score is `_score` (BM25) when selected, else 0.
+ * The passages of a search result, read column by column: Arrow's row proxies (`toArray()`)
+ * dispatch through a visitor for every field of every row, which cost ~1.7 ms per hybrid search
+ * of 40 candidates on the main thread (profiled); the score is `_score` (BM25) when selected, else 0.
  */
-function hitsOf(result: ArrowTable): ChunkHit[] {
+function passagesOf(result: ArrowTable): StoredPassage[] {
   const column = (field: string) => result.getChild(field);
-  const [ids, rowIds, scores, vectors] = ['chunk_id', '_rowid', '_score', 'vector'].map(column);
-  return Array.from({ length: result.numRows }, (_, i): ChunkHit => {
+  const [ids, sources, titles, sections, texts, pages, tags, updated, vectors] = [
+    'chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'vector',
+  ].map(column);
+  const scores = column('_score');
+  return Array.from({ length: result.numRows }, (_, i): StoredPassage => {
     const vector = vectors?.get(i) as { toArray(): Float32Array } | null | undefined;
     return {
       chunkId: String(ids?.get(i)),
-      rowId: BigInt(rowIds?.get(i) as bigint),
+      source: String(sources?.get(i)),
+      title: String(titles?.get(i)),
+      section: String(sections?.get(i)),
+      text: String(texts?.get(i)),
+      page: Number(pages?.get(i)),
+      tags: listOf(tags?.get(i)),
+      updatedAt: new Date(Number(updated?.get(i))),
       score: scores ? Number(scores.get(i)) : 0,
       // A copy: the view would keep the whole result batch alive.
       ...(vector ? { vector: new Float32Array(vector.toArray()) } : {}),
     };
   });
-}
-
-/** Passages without score and vector (the caller's hits carry those). */
-function passagesOf(result: ArrowTable): StoredPassage[] {
-  const column = (field: string) => result.getChild(field);
-  const [ids, sources, titles, sections, texts, pages, tags, updated] = PASSAGE_COLUMNS.map(column);
-  return Array.from({ length: result.numRows }, (_, i): StoredPassage => ({
-    chunkId: String(ids?.get(i)),
-    source: String(sources?.get(i)),
-    title: String(titles?.get(i)),
-    section: String(sections?.get(i)),
-    text: String(texts?.get(i)),
-    page: Number(pages?.get(i)),
-    tags: listOf(tags?.get(i)),
-    updatedAt: new Date(Number(updated?.get(i))),
-    score: 0,
-  }));
 }
 
 async function withTimeout(timeoutMs: number, what: string, operation: () => Promise<void>): Promise<void> {
