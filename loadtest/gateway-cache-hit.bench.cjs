@@ -7,8 +7,10 @@
  * rounds of N sequential requests: straight to the fake upstream (the floor: client, loopback,
  * a bare Node HTTP server), then the same body to the gateway, where after the first request
  * every one is a hit the gateway reuses (ADR 0006). added = gateway − direct, per percentile.
+ * --transport=grpc sends the same request as Gateway.Complete over one gRPC channel instead
+ * (both: HTTP then gRPC each round); the floor stays the HTTP round trip to the bare upstream.
  *
- * Usage: node loadtest/gateway-cache-hit.bench.cjs [--requests=2000] [--rounds=4]
+ * Usage: node loadtest/gateway-cache-hit.bench.cjs [--requests=2000] [--rounds=4] [--transport=http|grpc|both]
  * Needs the built dist/ (npx tsc -b tsconfig.build.json).
  */
 require('reflect-metadata');
@@ -18,14 +20,27 @@ const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { parse, stringify } = require('yaml');
-const { startLocalStack } = require('@llmops/cli');
+const { startLocalStack, runningServices } = require('@llmops/cli');
 const { startKafkaBroker, startFakeOpenAiServer } = require('@llmops/testing');
 const { ensureTopics, allTopicNamesWithDeadLetters } = require('@llmops/kafka');
 const { summarize, round } = require('./lib/latency-stats.cjs');
 
+/** User+system CPU ms a process (all its threads) has used so far. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const REQUESTS = Number(args.requests ?? 2000);
 const ROUNDS = Number(args.rounds ?? 4);
+const TRANSPORTS = { http: ['http'], grpc: ['grpc'], both: ['http', 'grpc'] }[args.transport ?? 'http'];
+if (!TRANSPORTS) throw new Error('--transport takes http, grpc or both');
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 async function main() {
@@ -66,25 +81,44 @@ async function main() {
     const body = JSON.stringify({ model: 'gpt-4o-mini', temperature: 0, messages: [{ role: 'user', content: 'What is the capital of France?' }] });
     const direct = () => post(`${upstream.url}/chat/completions`, body, 'Bearer sk-bench');
     const gateway = () => post(`${stack.endpoints.openaiBaseUrl}/chat/completions`, body, `Bearer ${stack.endpoints.apiKey}`);
+    const { Gateway } = require('@llmops/contracts');
+    const { createGrpcClient } = require('@llmops/grpc');
+    const grpcClient = createGrpcClient(Gateway, stack.endpoints.grpc.gateway);
+    const grpcRequest = { model: 'gpt-4o-mini', params: { temperature: 0 }, messages: [{ role: 'user', content: 'What is the capital of France?' }] };
+    const grpcOptions = { metadata: { authorization: `Bearer ${stack.endpoints.apiKey}` }, timeoutMs: 10_000 };
+    const gatewayGrpc = async () => {
+      const response = await grpcClient.complete(grpcRequest, grpcOptions);
+      if (!response.content) throw new Error('Gateway.Complete: empty answer');
+    };
     await gateway(); // the miss that fills routing's cache
+    await gatewayGrpc();
     await new Promise((resolve) => setTimeout(resolve, 500));
+    // CPU per hit of the processes a hit keeps busy: the gateway, the broker and the analytics
+    // sink (which stores the hit's trace and spans), counted over the measured requests.
+    const pids = Object.fromEntries(runningServices(stateDir).filter(({ service }) => service === 'gateway' || service === 'analytics').map(({ service, pid }) => [service, pid]));
+    pids.kafka = Number(readFileSync(path.join(broker.dataDir, 'kafka.pid'), 'utf8').trim());
     const timed = async (call) => {
       for (let i = 0; i < 300; i++) await call();
       const samples = new Float64Array(REQUESTS);
+      const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
       for (let i = 0; i < REQUESTS; i++) {
         const start = performance.now();
         await call();
         samples[i] = performance.now() - start;
       }
-      return summarize(samples);
+      const cpu = Object.entries(pids).map(([name, pid]) => `${name} ${round((cpuMs(pid) - before[name]) / REQUESTS, 3)}`).join(', ');
+      return { ...summarize(samples), cpu };
     };
     for (let r = 1; r <= ROUNDS; r++) {
       const floor = await timed(direct);
-      const hit = await timed(gateway);
-      console.log(
-        `round ${r}: direct p50 ${round(floor.p50, 3)} p99 ${round(floor.p99, 3)} · gateway hit p50 ${round(hit.p50, 3)} p99 ${round(hit.p99, 3)} · added p50 ${round(hit.p50 - floor.p50, 3)} p99 ${round(hit.p99 - floor.p99, 3)} ms`,
-      );
+      for (const transport of TRANSPORTS) {
+        const hit = await timed(transport === 'grpc' ? gatewayGrpc : gateway);
+        console.log(
+          `round ${r}: direct p50 ${round(floor.p50, 3)} p99 ${round(floor.p99, 3)} · gateway hit (${transport}) p50 ${round(hit.p50, 3)} p99 ${round(hit.p99, 3)} · added p50 ${round(hit.p50 - floor.p50, 3)} p99 ${round(hit.p99 - floor.p99, 3)} ms · CPU ms/hit: ${hit.cpu}`,
+        );
+      }
     }
+    grpcClient.close();
   } finally {
     await stack?.stop();
     await upstream.close();

@@ -7,6 +7,7 @@ import { BaseRpcContext } from '@nestjs/microservices';
  * deadline and a signal that fires when the caller cancels or the deadline passes. */
 export class GrpcCallContext extends BaseRpcContext<[Metadata, string]> {
   private readonly abortController = new AbortController();
+  private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly call: ServerSurfaceCall,
@@ -16,12 +17,18 @@ export class GrpcCallContext extends BaseRpcContext<[Metadata, string]> {
     call.on('cancelled', () => this.abortController.abort(new Error('cancelled by the caller')));
     const deadline = this.deadlineMs;
     if (deadline !== undefined) {
-      const timer = setTimeout(
+      this.deadlineTimer = setTimeout(
         () => this.abortController.abort(new Error('deadline exceeded')),
         Math.max(0, deadline - Date.now()),
       );
-      timer.unref();
+      this.deadlineTimer.unref();
     }
+  }
+
+  /** The call has been answered: its deadline timer goes, instead of firing long after for nobody. */
+  release(): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
   }
 
   get metadata(): Metadata {

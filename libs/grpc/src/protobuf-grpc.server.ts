@@ -95,6 +95,8 @@ async function* streamOf(value: unknown): AsyncGenerator<unknown> {
 export class ProtobufGrpcServer extends Server implements CustomTransportStrategy {
   private readonly grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING' });
+  /** Nest's lookup JSON-parses the pattern (and throws on a path) on every call: resolved once per method. */
+  private readonly handlers = new Map<string, NonNullable<ReturnType<Server['getHandlerByPattern']>>>();
   private port = 0;
 
   constructor(private readonly options: ProtobufGrpcServerOptions) {
@@ -192,8 +194,13 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
   }
 
   private async invoke(method: DescMethod, request: unknown, ctx: GrpcCallContext): Promise<unknown> {
-    const handler = this.getHandlerByPattern(rpcPath(method));
-    if (!handler) throw new PlatformError(ErrorCode.Unimplemented, `${rpcPath(method)} has no handler`);
+    const path = rpcPath(method);
+    let handler = this.handlers.get(path);
+    if (!handler) {
+      handler = this.getHandlerByPattern(path) ?? undefined;
+      if (!handler) throw new PlatformError(ErrorCode.Unimplemented, `${path} has no handler`);
+      this.handlers.set(path, handler);
+    }
     return handler(request, ctx);
   }
 
@@ -237,6 +244,8 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
       const payload = this.endSpanWithError(span, error);
       this.observe(method, startedAt, payload.code);
       callback(payload);
+    } finally {
+      ctx.release();
     }
   }
 
@@ -261,6 +270,8 @@ export class ProtobufGrpcServer extends Server implements CustomTransportStrateg
       this.observe(method, startedAt, payload.code);
       // grpc-js turns an 'error' event carrying {code, details, metadata} into the call's status.
       if (!call.cancelled) call.emit('error', payload);
+    } finally {
+      ctx.release();
     }
   }
 }

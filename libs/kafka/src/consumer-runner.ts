@@ -1,5 +1,6 @@
 import { fromBinary, type DescMessage } from '@bufbuild/protobuf';
 import { Kafka, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
+import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer.fix';
 import { defaultKafkaLogger, kafkajsLogCreator, type KafkaLogger } from './kafka-logger';
 import { deadLetterTopicName, type TopicName } from './topic-names';
 import { topicDefinition, type TopicMessage } from './topics';
@@ -35,6 +36,12 @@ export interface ConsumerRunnerOptions<N extends TopicName> {
   fromBeginning?: boolean;
   /** Most messages handed to the handler at once. Default 500. */
   maxBatchRecords?: number;
+  /**
+   * Batches of different partitions in the handler at once (each partition stays in order). Default 1. A handler
+   * that gathers events over time before one write (a ClickHouse sink) wants every partition of a fetch at once, so
+   * that one write carries them all instead of one write per partition, one after another.
+   */
+  partitionsConsumedConcurrently?: number;
   /** Backoff between handler retries, doubling from initial to max. Defaults 200 ms and 30 s. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -70,6 +77,7 @@ export class ConsumerRunner<N extends TopicName> {
   private readonly counters: ConsumerRunnerStats = { batches: 0, messages: 0, deadLettered: 0, handlerFailures: 0 };
 
   constructor(private readonly options: ConsumerRunnerOptions<N>) {
+    applyKafkajsIdleTimerFix();
     if (options.topics.length === 0) throw new Error('ConsumerRunner needs at least one topic');
     for (const topic of options.topics) topicDefinition(topic); // fail fast on an unknown topic
     this.logger = options.logger ?? defaultKafkaLogger();
@@ -107,7 +115,7 @@ export class ConsumerRunner<N extends TopicName> {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.processBatch(payload),
     });
   }

@@ -13,3 +13,4 @@ export type { DiskOutboxOptions, OutboxAppendResult, OutboxRecord } from './disk
 export { activeTraceHeaders, contextFromHeaders } from './trace-headers';
 export { defaultKafkaLogger, silentKafkaLogger } from './kafka-logger';
 export type { KafkaLogger } from './kafka-logger';
+export { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer.fix';

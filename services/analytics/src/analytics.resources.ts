@@ -61,7 +61,10 @@ export class AnalyticsResources {
   /** Idempotent: stop consuming, flush the sink, then close ClickHouse (chdb lets go of its directory). */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // The batches in hand wait for the sink's interval: flushing now lets them commit and the consumer leave at once.
+      const flushing = this.sink.flush();
       await this.consumer.stop();
+      await flushing;
       await this.sink.close();
       await this.deadLetter.close();
       await closeClickHouseClient(this.client);

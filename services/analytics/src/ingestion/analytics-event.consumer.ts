@@ -1,6 +1,9 @@
 import { ConsumerRunner, TOPIC_NAMES, type ConsumerRunnerStats, type KafkaLogger, type TopicName } from '@llmops/kafka';
 import type { EventIngestionHandler } from './event-ingestion.handler';
 
+/** More than the partitions of every event topic together (8 topics × 3 in `make up`): a worker costs nothing idle. */
+const PARTITIONS_IN_HAND = 64;
+
 export interface AnalyticsEventConsumerOptions {
   brokers: string[];
   groupId: string;
@@ -65,6 +68,8 @@ export class AnalyticsEventConsumer {
         topics: TOPIC_NAMES,
         // A new group reads everything Kafka still holds: the tables dedupe what they already have.
         fromBeginning: true,
+        // Every partition of a fetch in hand at once, so the sink's next insert per table carries them all.
+        partitionsConsumedConcurrently: PARTITIONS_IN_HAND,
         handler: (batch) => this.options.handler.handle(batch),
         logger,
       });

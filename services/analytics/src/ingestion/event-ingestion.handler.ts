@@ -1,5 +1,5 @@
 import type { ConsumedBatch, ConsumedMessage, TopicName } from '@llmops/kafka';
-import { EVENT_TOPICS, EventMappingError, type EventOf, type EventTopic, type TopicMapping } from '../storage/event-row.mapper';
+import { EVENT_TOPICS, EventMappingError, type EventOf, type EventTopic, type RowOf, type TopicMapping } from '../storage/event-row.mapper';
 import type { EventSink } from '../storage/event-sink';
 
 /** A decoded event that cannot become a table row (no event_id, no time, …), with why. */
@@ -16,6 +16,8 @@ export interface UnmappableEventDeadLetter {
 export interface EventIngestionStats {
   written: number;
   deadLettered: number;
+  /** Events handed to the sink whose insert has not completed yet (waiting for their batch's interval). */
+  pending: number;
 }
 
 /**
@@ -24,25 +26,23 @@ export interface EventIngestionStats {
  * rejects, and the runner redelivers the batch; the tables absorb the repeat by event_id and dedup token.
  */
 export class EventIngestionHandler {
-  private readonly counters: EventIngestionStats = { written: 0, deadLettered: 0 };
+  private readonly counters: EventIngestionStats = { written: 0, deadLettered: 0, pending: 0 };
 
   constructor(
-    private readonly sink: Pick<EventSink, 'write'>,
+    private readonly sink: Pick<EventSink, 'writeRows'>,
     private readonly deadLetter: UnmappableEventDeadLetter,
   ) {}
 
   async handle(batch: ConsumedBatch<TopicName>): Promise<void> {
     const topic: EventTopic = batch.topic;
     const mapping = EVENT_TOPICS[topic] as TopicMapping<EventTopic>;
-    const mappable: EventOf<EventTopic>[] = [];
+    const rows: RowOf<EventTopic>[] = [];
     const unmappable: UnmappableEvent[] = [];
     for (const message of batch.messages) {
-      const event = message.value as EventOf<EventTopic>;
       try {
-        // Mapped here once to sort out the poison ones: the sink would refuse the whole batch for one bad event,
+        // Mapped here, once, to sort out the poison ones: the sink would refuse the whole batch for one bad event,
         // and a handler that keeps failing stalls its partition.
-        mapping.toRow(event);
-        mappable.push(event);
+        rows.push(mapping.toRow(message.value as EventOf<EventTopic>));
       } catch (error) {
         if (!(error instanceof EventMappingError)) throw error;
         unmappable.push({ message, reason: error.message });
@@ -52,9 +52,14 @@ export class EventIngestionHandler {
       await this.deadLetter.send(batch.topic, unmappable);
       this.counters.deadLettered += unmappable.length;
     }
-    if (mappable.length > 0) {
-      await this.sink.write(topic, mappable);
-      this.counters.written += mappable.length;
+    if (rows.length > 0) {
+      this.counters.pending += rows.length;
+      try {
+        await this.sink.writeRows(topic, rows);
+      } finally {
+        this.counters.pending -= rows.length;
+      }
+      this.counters.written += rows.length;
     }
   }
 
