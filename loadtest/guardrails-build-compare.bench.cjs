@@ -13,24 +13,9 @@
  */
 const os = require('node:os');
 const path = require('node:path');
-const { loadPlatformConfig } = require('@llmops/config');
+const { loadBothBuilds, parseBuildArgs } = require('./lib/guardrails-builds.cjs');
 const { mixedProse } = require('./lib/guardrails-corpus.cjs');
 
-const REPO_ROOT = path.resolve(__dirname, '..');
-
-function parseArgs(argv) {
-  const args = { base: '', next: path.join(REPO_ROOT, 'services', 'guardrails', 'dist'), rounds: 30 };
-  for (const arg of argv) {
-    const match = /^--([a-z]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
-    if (match[1] === 'base') args.base = path.resolve(match[2]);
-    else if (match[1] === 'new') args.next = path.resolve(match[2]);
-    else if (match[1] === 'rounds') args.rounds = Number(match[2]);
-    else throw new Error(`unknown argument --${match[1]}`);
-  }
-  if (!args.base) throw new Error('--base=<dist of the build to compare against> is required');
-  return args;
-}
 
 function engineOf(dist, config) {
   const { GuardrailPolicyBook } = require(path.join(dist, 'policy', 'guardrail-policy.book.js'));
@@ -43,12 +28,8 @@ function median(values) {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const config = loadPlatformConfig({ env: {}, cwd: REPO_ROOT });
-  const base = engineOf(args.base, config);
-  // Both builds register the same metrics: the second would be refused by the shared registry.
-  require('prom-client').register.clear();
-  const next = engineOf(args.next, config);
+  const args = parseBuildArgs(process.argv.slice(2), { rounds: 30 });
+  const { base, next } = loadBothBuilds(args, engineOf);
   const large = Array.from({ length: 16 }, (_, offset) => mixedProse(100 * 1024, offset));
   const small = Array.from({ length: 16 }, (_, offset) => mixedProse(2048, offset));
   const passages = Array.from({ length: 4 }, (_, offset) => mixedProse(1500, offset + 3));

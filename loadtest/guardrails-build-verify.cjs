@@ -18,7 +18,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { loadPlatformConfig } = require('@llmops/config');
+const { loadBothBuilds, parseBuildArgs } = require('./lib/guardrails-builds.cjs');
 const { SENTENCES, mixedProse } = require('./lib/guardrails-corpus.cjs');
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -62,19 +62,6 @@ const EDGE_CASES = [
   'API key is AbCdEf1234567890XyZ',
   'Ｐａｓｓｗｏｒｄ: Zx9!kQ2#mW7$pL4',
 ];
-
-function parseArgs(argv) {
-  const args = { base: '', next: path.join(REPO_ROOT, 'services', 'guardrails', 'dist') };
-  for (const arg of argv) {
-    const match = /^--([a-z]+)=(.*)$/.exec(arg);
-    if (!match) throw new Error(`unknown argument ${arg} (expected --name=value)`);
-    if (match[1] === 'base') args.base = path.resolve(match[2]);
-    else if (match[1] === 'new') args.next = path.resolve(match[2]);
-    else throw new Error(`unknown argument --${match[1]}`);
-  }
-  if (!args.base) throw new Error('--base=<dist of the build to compare against> is required');
-  return args;
-}
 
 function checksOf(dist, config) {
   const { GuardrailPolicyBook } = require(path.join(dist, 'policy', 'guardrail-policy.book.js'));
@@ -142,12 +129,8 @@ function canonical(value) {
 }
 
 function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const config = loadPlatformConfig({ env: {}, cwd: REPO_ROOT });
-  const base = checksOf(args.base, config);
-  // Both builds register the same metrics: the second would be refused by the shared registry.
-  require('prom-client').register.clear();
-  const next = checksOf(args.next, config);
+  const args = parseBuildArgs(process.argv.slice(2));
+  const { base, next } = loadBothBuilds(args, checksOf);
   const { texts, evaluationRows, random } = textsToCompare();
   const compared = {};
   const differing = {};
