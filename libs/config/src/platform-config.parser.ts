@@ -193,9 +193,11 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
   }
 
   const modelIds = new Map<string, number>();
+  const embeddingModels = new Set<string>();
   asArray(root['models']).forEach((value, index) => {
     const model = asRecord(value);
     const id = asString(model?.['id']);
+    if (id !== undefined && asArray(model?.['capabilities']).includes('embeddings')) embeddingModels.add(id);
     if (id !== undefined) {
       const first = modelIds.get(id);
       if (first !== undefined) {
@@ -240,6 +242,10 @@ function crossReferenceIssues(document: unknown): ConfigIssue[] {
           path: `routes[${index}].chain[${position}]`,
           message: `unknown model "${modelId}"; models are: ${listOrNone([...modelIds.keys()])}`,
         });
+      } else if (embeddingModels.has(modelId)) {
+        // A route answers chat requests; an embedding model cannot, and embeddings never fall back
+        // to another model (its vectors would live in another space).
+        issues.push({ path: `routes[${index}].chain[${position}]`, message: `model "${modelId}" is an embedding model; call it by its id on /v1/embeddings, not through a route` });
       } else if (seen.has(modelId)) {
         issues.push({ path: `routes[${index}].chain[${position}]`, message: `model "${modelId}" appears twice in the chain` });
       }

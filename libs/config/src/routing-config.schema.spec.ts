@@ -94,6 +94,16 @@ describe('routing sections of llmops.yaml', () => {
     );
   });
 
+  it('accepts embedding models by id and keeps them out of route chains', () => {
+    const doc = document();
+    doc.models.push({ id: 'embedder', provider: 'local', version: 'e-1', context_window: 512, price: { input_per_mtok: 0.02, output_per_mtok: 0 }, capabilities: ['embeddings'] });
+    expect(parsePlatformConfig(doc, { baseDir: '/srv' }).models[2]).toMatchObject({ id: 'embedder', capabilities: ['embeddings'] });
+    doc.routes[1].chain.push('embedder');
+    expect(issuesOf(doc)).toEqual([
+      'routes[1].chain[2]: model "embedder" is an embedding model; call it by its id on /v1/embeddings, not through a route',
+    ]);
+  });
+
   it('reserves the name "auto" for the rules-based choice', () => {
     const doc = document();
     doc.routes.push({ name: 'auto', chain: ['cheap'] });

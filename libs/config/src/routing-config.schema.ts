@@ -12,7 +12,11 @@ const fraction = z.number().gt(0).lte(1);
 const positiveInt = z.number().int().positive();
 const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must list at least one value');
 
-export const modelCapabilities = ['tools', 'json', 'vision'] as const;
+/**
+ * What a model can do beyond plain chat. `embeddings` marks an embedding model: it serves
+ * `/v1/embeddings` and nothing else, so it may not sit in a route's chain.
+ */
+export const modelCapabilities = ['tools', 'json', 'vision', 'embeddings'] as const;
 export const modelHealthStates = ['healthy', 'degraded', 'down'] as const;
 export const routingStrategies = ['ordered', 'weighted', 'lowest-latency', 'lowest-cost'] as const;
 export const complexityLevels = ['simple', 'moderate', 'complex'] as const;

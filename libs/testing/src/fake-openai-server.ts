@@ -93,7 +93,7 @@ export interface FakeOpenAiServer {
  * Model names that pick a scenario per request, so one server can play several upstreams:
  * `fail-429`, `fail-500`, `fail-401`, `fail-400-context`, `slow-<ms>`, `break-after-<n>`,
  * `malformed-json`, `no-usage`, and `echo` (answers with the last user message). Any other name
- * uses the server's current scenario.
+ * uses the server's current scenario. `/v1/embeddings` honours `fail-429`, `fail-400-context` and `slow-<ms>`.
  */
 export function scenarioForModel(model: string): FakeScenario | undefined {
   if (model === 'echo') return { kind: 'ok', answer: undefined };
@@ -208,12 +208,31 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     });
   }
 
-  function sendEmbeddings(res: ServerResponse, body: unknown): void {
+  async function sendEmbeddings(res: ServerResponse, body: unknown): Promise<void> {
     const req = asRecord(body);
     const input = req.input;
     const inputs = Array.isArray(input) ? input : [input];
     if (typeof req.model !== 'string' || inputs.length === 0 || inputs.some((i) => i === undefined)) {
       return sendJson(res, 400, errorBody("'input' and 'model' are required.", 'invalid_request_error', 'input', null));
+    }
+    // Model-named failures, with the bodies OpenAI's /v1/embeddings sends, and slow answers.
+    const byModel = scenarioForModel(req.model);
+    const failure = byModel?.kind;
+    if (failure === 'slow-first-byte' && !(await sleep(byModel?.firstByteDelayMs ?? 1000, res))) return;
+    if (failure === 'rate-limited') {
+      res.setHeader('retry-after', '1');
+      return sendJson(
+        res,
+        429,
+        errorBody(`Rate limit reached for ${req.model} in organization org-fake on tokens per min (TPM): Limit 1000000, Used 1000000, Requested 8. Please try again in 1s. Visit https://platform.openai.com/account/rate-limits to learn more.`, 'tokens', 'tokens', 'rate_limit_exceeded'),
+      );
+    }
+    if (failure === 'context-length-exceeded') {
+      return sendJson(
+        res,
+        400,
+        errorBody("This model's maximum context length is 8192 tokens, however you requested 9000 tokens (9000 in your prompt; 0 for the completion). Please reduce your prompt; or completion length.", 'invalid_request_error', null, null),
+      );
     }
     const dims = typeof req.dimensions === 'number' ? req.dimensions : (options.embeddingDimensions ?? 16);
     let promptTokens = 0;

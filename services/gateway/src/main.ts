@@ -1,28 +1,12 @@
 import { telemetry } from './instrumentation';
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Gateway } from '@llmops/contracts';
 import { attachGrpcTransport } from '@llmops/grpc';
 import { openServiceRuntime, stopOnSignals } from '@llmops/runtime';
 import { createJsonLogger } from '@llmops/telemetry';
 import { loadGatewayConfig } from './config/gateway.config';
-import { GatewayModule } from './gateway.module';
+import { createGatewayApp } from './gateway.app';
 import { connectMeshClients, createMeshClients } from './mesh/mesh-clients';
-import { OpenAiHttpExceptionFilter } from './openai/openai-http-exception.filter';
-
-/**
- * Every request body is read as JSON whatever its content type, as OpenAI's API does; an empty
- * body is an empty object, left for request validation to explain what is missing.
- */
-function parseJsonBody(_request: unknown, body: string, done: (error: Error | null, value?: unknown) => void): void {
-  if (body.length === 0) return done(null, {});
-  try {
-    done(null, JSON.parse(body));
-  } catch (error) {
-    done(error as SyntaxError);
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -32,21 +16,7 @@ async function main(): Promise<void> {
   const mesh = createMeshClients(config.environment.mesh);
   const unreachable = await connectMeshClients(mesh, config.meshConnectTimeoutMs);
   if (unreachable.length > 0) runtime.logger.warn({ unreachable }, 'starting without a connection to some services');
-  // Fastify rather than Express: Nest on Express added 0.35–0.45 ms to every request here, more
-  // than a cache hit costs inside the gateway; on Fastify about 0.1 ms (loadtest/RESULTS.md).
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.maxBodyBytes,
-    // Longer than the idle timeout of common clients and proxies, so the server is never the one
-    // closing a keep-alive socket a client is about to reuse (an ECONNRESET for the client).
-    keepAliveTimeout: 65_000,
-  });
-  adapter.getInstance().removeAllContentTypeParsers();
-  adapter.getInstance().addContentTypeParser('*', { parseAs: 'string' }, parseJsonBody);
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config, runtime.events, mesh), adapter, {
-    bodyParser: false,
-    logger: ['error', 'warn'],
-  });
-  app.useGlobalFilters(new OpenAiHttpExceptionFilter(runtime.logger));
+  const app = await createGatewayApp(config, runtime.events, mesh, runtime.logger);
   const grpc = await attachGrpcTransport(app, { address: config.environment.grpcAddress, services: [Gateway] });
   await app.listen(config.httpPort, config.httpHost);
   (app.getHttpServer() as import('node:http').Server).headersTimeout = 66_000;

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { loadPlatformConfig } from '@llmops/config';
+import { DEFAULT_EMBEDDING_MODEL_DIR } from '@llmops/embeddings';
+import { resolve } from 'node:path';
 import { EmbeddingService } from './generation/embedding.service';
 import { ModelChainExecutor } from './generation/model-chain.executor';
 import { DEFAULT_RESILIENCE, ModelPolicies } from './generation/model-policies';
@@ -15,7 +17,9 @@ export class InferenceModule {
     // Tokenizer tables take ~0.5 s to build: pay it at boot, not on the first request.
     const tokens = new TokenCounter();
     tokens.preload();
-    const registry = buildProviderRegistry(platform.providers, env, tokens);
+    // The local sentence model, where deploy/local/embedding-model.sh installs it (relative to the working directory).
+    const embeddingModelDir = resolve(env['LLMOPS_INFERENCE_EMBEDDING_MODEL_DIR'] ?? DEFAULT_EMBEDDING_MODEL_DIR);
+    const registry = buildProviderRegistry(platform.providers, env, tokens, embeddingModelDir);
     const resilience = new Map(platform.providers.map((provider) => [provider.id, provider.resilience]));
     const policies = new ModelPolicies((providerId) => resilience.get(providerId) ?? DEFAULT_RESILIENCE);
     // Chains name models by id and pinned version; either finds the context window.

@@ -171,7 +171,7 @@ describe('routing over gRPC', () => {
   it('rejects unknown capabilities and unknown models with clear errors', async () => {
     await expect(client.route({ context, model: '', needs: ['telepathy'], messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
       code: ErrorCode.InvalidRequest,
-      message: 'unknown needs telepathy; use tools, json, vision',
+      message: 'unknown needs telepathy; use tools, json, vision, embeddings',
     });
     await expect(client.route({ context, model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ code: ErrorCode.ModelNotFound });
   });

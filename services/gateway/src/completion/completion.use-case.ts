@@ -28,7 +28,9 @@ import { gatewayRequestDuration, gatewayRequests, GenAiAttributes, LlmopsAttribu
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
+import { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { MeshClients } from '../mesh/mesh-clients';
+import type { ModelCatalog } from '../models/model-catalog';
 import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
@@ -126,38 +128,27 @@ function noRelevantPassages(collection: string): GenerateResponse {
 }
 
 export class CompletionUseCase {
-  private inFlight = 0;
+  private readonly limiter: InFlightLimiter;
 
   constructor(
     private readonly authenticator: ApiKeyAuthenticator,
     private readonly mesh: MeshClients,
     private readonly events: Pick<EventPublisher, 'publish'>,
-    /** Requests served at once; past it new ones are refused at once rather than queued. */
-    private readonly maxInFlight: number = Number.POSITIVE_INFINITY,
+    /** Requests served at once (a number, or the limiter shared with the other endpoints). */
+    maxInFlight: number | InFlightLimiter = Number.POSITIVE_INFINITY,
     private readonly guardrailPolicy: GuardrailPolicyLookup = () => DEFAULT_POLICY,
+    /** What a name in `model` is; an embedding model is refused here with a clear 400. */
+    private readonly models?: Pick<ModelCatalog, 'describe'>,
   ) {
+    this.limiter = typeof maxInFlight === 'number' ? new InFlightLimiter(maxInFlight) : maxInFlight;
     this.feedback = new RoutingFeedback(mesh, events);
   }
 
   private readonly feedback: RoutingFeedback;
   private readonly nearCache = new NearCache();
 
-  /**
-   * Load shedding: past capacity a queue only makes every request late, so the request over
-   * the limit is refused at once (503, retryable) and the accepted ones keep their latency.
-   */
   private admit(endpoint: CompletionEndpoint): () => void {
-    if (this.inFlight >= this.maxInFlight) {
-      // Counted, not traced: a refusal at capacity must stay cheaper than serving.
-      gatewayRequests.inc({ endpoint, outcome: 'shed' });
-      throw new PlatformError(ErrorCode.Unavailable, `the gateway is at capacity (${this.maxInFlight} requests in flight); retry shortly`, { retry_after_ms: '1000' });
-    }
-    this.inFlight++;
-    let released = false;
-    return () => {
-      if (!released) this.inFlight--;
-      released = true;
-    };
+    return this.limiter.admit(endpoint);
   }
 
   /** For endpoints that only need to know the caller (model listing). */
@@ -350,6 +341,9 @@ export class CompletionUseCase {
     trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     if (request.messages.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'messages must contain at least one message');
+    if (this.models?.describe(request.model)?.embeddings) {
+      throw new PlatformError(ErrorCode.InvalidRequest, `"${request.model}" is an embedding model: it serves POST /v1/embeddings, not chat completions.`, { param: 'model' });
+    }
 
     // Hashing the request costs something on every request: only when there is a hit to find or keep.
     const nearKey = this.nearCache.size > 0 ? nearCacheKey(draft.context, request) : undefined;

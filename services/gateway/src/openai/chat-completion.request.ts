@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { CompleteRequestSchema, type CompleteRequest } from '@llmops/contracts';
-import { ErrorCode, PlatformError } from '@llmops/grpc';
 import { z } from 'zod';
+import { parseBody } from './openai-request.validation';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 
@@ -75,15 +75,7 @@ export const chatCompletionRequestSchema = z.object({
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new PlatformError(ErrorCode.InvalidRequest, 'The request body must be a JSON object.');
-  }
-  const result = chatCompletionRequestSchema.safeParse(body);
-  if (result.success) return result.data;
-  const first = result.error.issues[0];
-  const param = first?.path.map(String).join('.') ?? null;
-  const message = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`).join('; ');
-  throw new PlatformError(ErrorCode.InvalidRequest, `Invalid request: ${message}`, param ? { param } : {});
+  return parseBody(chatCompletionRequestSchema, body);
 }
 
 function textOf(content: ChatCompletionRequest['messages'][number]['content']): string {

@@ -30,9 +30,9 @@ export function toHttpError(error: unknown): HttpError {
     case ErrorCode.InvalidRequest:
       return { status: 400, body: body(message, 'invalid_request_error', null, param) };
     case ErrorCode.InputTooLarge:
-      return { status: 400, body: body(message, 'invalid_request_error', 'input_too_large', 'messages') };
+      return { status: 400, body: body(message, 'invalid_request_error', 'input_too_large', param ?? 'messages') };
     case ErrorCode.BlockedByGuardrail:
-      return { status: 400, body: body(message, 'invalid_request_error', 'content_blocked', 'messages') };
+      return { status: 400, body: body(message, 'invalid_request_error', 'content_blocked', param ?? 'messages') };
     case ErrorCode.Unauthenticated:
       return { status: 401, body: body(message, 'invalid_request_error', 'invalid_api_key') };
     case ErrorCode.PermissionDenied:

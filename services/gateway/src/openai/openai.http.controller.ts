@@ -1,12 +1,15 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CompletionUseCase } from '../completion/completion.use-case';
+import { EmbeddingUseCase } from '../embedding/embedding.use-case';
 import { FeedbackUseCase } from '../feedback/feedback.use-case';
 import { ModelCatalog } from '../models/model-catalog';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import type { GatewayConfig } from '../config/gateway.config';
 import { parseChatCompletionRequest, toCompleteRequest } from './chat-completion.request';
 import { toChatCompletion, toChunk, toFinalChunk, toToolCallDelta, toUsageChunk } from './chat-completion.response';
+import { parseEmbeddingRequest } from './embedding.request';
+import { toEmbeddingList } from './embedding.response';
 import { toHttpError } from './openai-error.mapping';
 import { feedbackRequestOf } from './feedback.request';
 
@@ -18,6 +21,7 @@ const TIMEOUT_HEADER = 'x-llmops-timeout-ms';
 export class OpenAiHttpController {
   constructor(
     private readonly completions: CompletionUseCase,
+    private readonly embeddings: EmbeddingUseCase,
     private readonly feedback: FeedbackUseCase,
     private readonly models: ModelCatalog,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -25,10 +29,7 @@ export class OpenAiHttpController {
 
   @Post('chat/completions')
   async chatCompletions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const abort = new AbortController();
-    reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
-    });
+    const abort = this.abortOnDisconnect(reply);
     try {
       const body = parseChatCompletionRequest(request.body);
       const command = {
@@ -46,6 +47,27 @@ export class OpenAiHttpController {
         return;
       }
       await this.stream(reply, this.completions.completeStream(command), body.model, created, body.stream_options?.include_usage === true);
+    } catch (error) {
+      this.sendError(reply, error);
+    }
+  }
+
+  @Post('embeddings')
+  async createEmbeddings(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const abort = this.abortOnDisconnect(reply);
+    try {
+      const body = parseEmbeddingRequest(request.body);
+      const outcome = await this.embeddings.embed({
+        endpoint: 'http.embeddings',
+        authorization: request.headers.authorization,
+        model: body.model,
+        inputs: body.inputs,
+        ...(body.dimensions !== undefined ? { dimensions: body.dimensions } : {}),
+        user: body.user,
+        deadlineMs: this.deadlineOf(request),
+        signal: abort.signal,
+      });
+      reply.header('x-llmops-trace-id', outcome.traceId).status(200).send(toEmbeddingList(outcome, body.encodingFormat));
     } catch (error) {
       this.sendError(reply, error);
     }
@@ -73,6 +95,15 @@ export class OpenAiHttpController {
     } catch (error) {
       this.sendError(reply, error);
     }
+  }
+
+  /** Work done for a client that hung up is wasted: its hops are cancelled. */
+  private abortOnDisconnect(reply: FastifyReply): AbortController {
+    const abort = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
+    });
+    return abort;
   }
 
   private deadlineOf(request: FastifyRequest): number {

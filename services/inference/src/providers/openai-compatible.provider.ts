@@ -307,7 +307,10 @@ function fromOpenAiError(err: APIError, message: string): ProviderError {
   const status = err.status;
   const code = typeof err.code === 'string' ? err.code : undefined;
   const base = { status, cause: err };
-  if (code === 'context_length_exceeded') return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+  // OpenAI's /embeddings (and vLLM) say it with code null: only the message tells.
+  if (code === 'context_length_exceeded' || (status === 400 && /maximum context length/i.test(err.message))) {
+    return new ProviderError(ProviderErrorCode.CONTEXT_LENGTH, message, base);
+  }
   if (code === 'content_policy_violation' || code === 'content_filter') {
     return new ProviderError(ProviderErrorCode.CONTENT_POLICY, message, base);
   }

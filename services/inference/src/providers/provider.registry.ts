@@ -2,6 +2,8 @@ import type { ProviderConfig } from '@llmops/config';
 import { AnthropicProvider } from './anthropic.provider';
 import type { ChatProvider } from './chat-provider';
 import { ExtractiveAnswererProvider } from './extractive-answerer.provider';
+import { LocalEmbeddingProvider } from './local-embedding.provider';
+import { LocalProvider } from './local.provider';
 import { OpenAiCompatibleProvider } from './openai-compatible.provider';
 import { TokenCounter } from './token-counter';
 
@@ -13,6 +15,8 @@ export function buildProviderRegistry(
   providers: readonly ProviderConfig[],
   env: Readonly<Record<string, string | undefined>>,
   tokenCounter: TokenCounter = new TokenCounter(),
+  /** Where the local provider finds all-MiniLM-L6-v2 (absolute); unset: it serves chat only. */
+  localEmbeddingModelDir?: string,
 ): Map<string, ChatProvider> {
   const registry = new Map<string, ChatProvider>();
   for (const provider of providers) {
@@ -30,7 +34,12 @@ export function buildProviderRegistry(
     };
     switch (provider.kind) {
       case 'local':
-        registry.set(provider.id, new ExtractiveAnswererProvider());
+        registry.set(
+          provider.id,
+          localEmbeddingModelDir === undefined
+            ? new ExtractiveAnswererProvider()
+            : new LocalProvider(new ExtractiveAnswererProvider(), new LocalEmbeddingProvider({ modelDir: localEmbeddingModelDir, tokenCounter })),
+        );
         break;
       case 'openai-compatible':
         registry.set(

@@ -1,4 +1,5 @@
-import { engineFor, request, routingConfig } from '../../test/routing-fixtures';
+import { parsePlatformConfig, type PlatformConfig } from '@llmops/config';
+import { engineFor, request, routingConfig, routingDocument } from '../../test/routing-fixtures';
 import { RoutingException, RoutingExceptionCode } from '../routes/routing.exception';
 import type { RoutingEngine } from './routing.engine';
 
@@ -62,6 +63,18 @@ describe('RoutingEngine: choosing a route', () => {
     const long = await engine.route(request('y'.repeat(20000), { model: 'default' }));
     expect(long.reason).toContain('no model fits (local (context window 4096 <');
     expect(models(long)).toEqual(['local']);
+  });
+
+  it('fits an embedding model to the longest input, not to the sum of a batch', async () => {
+    const doc = routingDocumentWith({ id: 'embed', provider: 'remote', version: 'embed-1', context_window: 512, price: { input_per_mtok: 0.02, output_per_mtok: 0 }, capabilities: ['embeddings'] });
+    const { engine: embedding } = engineFor(doc, { random: () => 0 });
+    const batch = (texts: string[]) => request('', { model: 'embed', needs: ['embeddings'], noCache: true, params: { maxTokens: 0 }, messages: texts.map((content) => ({ role: 'user', content })) });
+    // 40 inputs of ~300 tokens: 12,000 together, each one fits 512.
+    const fits = await embedding.route(batch(Array.from({ length: 40 }, (_, i) => `${i} ${'word '.repeat(240)}`)));
+    expect(models(fits)).toEqual(['embed']);
+    expect(fits.reason).not.toContain('no model fits');
+    const tooLong = await embedding.route(batch(['short', 'z'.repeat(4000)]));
+    expect(tooLong.reason).toContain('no model fits (embed (context window 512 < 1000 tokens)');
   });
 
   it('rejects an unknown name, listing what is available', async () => {
@@ -306,3 +319,9 @@ describe('RoutingEngine: budgets and rate limits', () => {
     expect((await ask()).budget.action).toBe('allow');
   });
 });
+
+/** The fixture configuration with one more model in its catalog. */
+function routingDocumentWith(model: Record<string, unknown>): PlatformConfig {
+  const document = routingDocument();
+  return parsePlatformConfig({ ...document, models: [...(document['models'] as unknown[]), model] }, { baseDir: '/srv' });
+}

@@ -5,7 +5,7 @@ import type { ModelRef } from '../catalog/model-catalog';
 import type { LiveHealth } from '../catalog/provider-health.monitor';
 import { BudgetEnforcer, isRateLimit, type BudgetAlert, type BudgetAmounts } from '../budgets/budget-enforcer';
 import type { BudgetStore } from '../budgets/budget.store';
-import { analyzeRequest, type RequestFeatures } from '../features/request-features';
+import { analyzeRequest, longestMessageTokens, type RequestFeatures } from '../features/request-features';
 import { RoutingException, RoutingExceptionCode } from '../routes/routing.exception';
 import { ChainStrategy } from '../strategies/chain-strategy';
 import type { LatencyTracker } from '../strategies/latency-tracker';
@@ -199,7 +199,9 @@ export class RoutingEngine {
 
     const outputTokens = input.params.maxTokens ?? DEFAULT_OUTPUT_TOKENS_ESTIMATE;
     const strategyName: RoutingStrategy = route && !selection.model ? route.strategy : 'ordered';
-    let chain = this.fit(state, candidates, input.needs, features.estimatedTokens + outputTokens, reasons);
+    // An embedding model takes each input alone: the longest one must fit, not their sum.
+    const fitTokens = input.needs.includes('embeddings') ? longestMessageTokens(input.messages) : features.estimatedTokens + outputTokens;
+    let chain = this.fit(state, candidates, input.needs, fitTokens, reasons);
     if (route) {
       const ordered = this.strategy.order({ strategy: strategyName, chain, weights: route.weights, inputTokens: features.estimatedTokens, outputTokens });
       chain = ordered.chain;
@@ -219,7 +221,7 @@ export class RoutingEngine {
     });
     const downgradeTo = (name: string) => {
       const target = state.routes.get(name)!;
-      return { route: target, chain: this.fit(state, target.chain, input.needs, features.estimatedTokens + outputTokens, []) };
+      return { route: target, chain: this.fit(state, target.chain, input.needs, fitTokens, []) };
     };
     const budget = await this.reserve(input.caller, chain, cache.status === 'hit', estimate, downgradeTo, reasons);
     if (budget.downgraded) {

@@ -43,6 +43,13 @@ const WHY = /^why\b|\bwhy (?:do|does|is|are)\b/i;
 const FACTUAL = /^(?:what|who|when|where|which)\b/i;
 const OPEN = /^(?:explain|describe|compare|discuss|write|summari[sz]e|analy[sz]e|design|tell me about|walk me through)\b/i;
 
+/** The estimated tokens of the longest message: what must fit an embedding model, which takes each input alone. */
+export function longestMessageTokens(messages: readonly FeatureMessage[]): number {
+  let longest = 0;
+  for (const message of messages) longest = Math.max(longest, message.content.length);
+  return Math.ceil(longest / CHARS_PER_TOKEN);
+}
+
 /**
  * Estimates size and complexity of a request from its text: token count, code or math present,
  * the kind of question, and whether it touches a safety-critical domain. Cheap on purpose: it

@@ -1,0 +1,249 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import {
+  GenerateResponseSchema,
+  RequestContextSchema,
+  TraceEventSchema,
+  UsageEventSchema,
+  UsageSchema,
+  type EmbedResponse,
+  type RequestContext,
+  type RouteDecision,
+  type Usage,
+} from '@llmops/contracts';
+import { ErrorCode, PlatformError } from '@llmops/grpc';
+import type { EventPublisher } from '@llmops/kafka';
+import { gatewayRequestDuration, gatewayRequests, GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { InFlightLimiter } from '../admission/in-flight.limiter';
+import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
+import { RoutingFeedback } from '../completion/routing-feedback';
+import { StageRecorder } from '../completion/stage-recorder';
+import type { MeshClients } from '../mesh/mesh-clients';
+import type { ModelCatalog } from '../models/model-catalog';
+
+export type EmbeddingEndpoint = 'http.embeddings';
+
+export interface EmbeddingCommand {
+  endpoint: EmbeddingEndpoint;
+  /** The raw `authorization` value; checked here so failed attempts are traced too. */
+  authorization: string | undefined;
+  /** An embedding model's id: embeddings never go through a route (see `checkModel`). */
+  model: string;
+  inputs: string[];
+  dimensions?: number;
+  /** The end user the caller names (OpenAI's `user`), recorded like chat's. */
+  user: string;
+  /** Absolute deadline (epoch ms); every hop gets what is left of it. */
+  deadlineMs: number;
+  signal?: AbortSignal;
+}
+
+export interface EmbeddingOutcome {
+  traceId: string;
+  /** The model id the caller named. */
+  model: string;
+  /** One vector per input, in input order. */
+  vectors: number[][];
+  usage: Usage | undefined;
+  costUsd: number;
+}
+
+const tracer = trace.getTracer('@llmops/gateway');
+
+/** Why embedding inputs skip the input guardrails; on every trace, so nobody has to guess. */
+const UNCHECKED_INPUT = 'embedding inputs are documents turned into vectors, never shown to a model or a user';
+
+/** What the trace event needs, gathered while the request runs. */
+class EmbeddingTrace {
+  context: RequestContext;
+  readonly stages = new StageRecorder();
+  decision: RouteDecision | undefined;
+  answer: EmbedResponse | undefined;
+  costUsd = 0;
+
+  constructor(
+    readonly traceId: string,
+    readonly command: EmbeddingCommand,
+  ) {
+    this.context = create(RequestContextSchema, { traceId, requestId: randomUUID() });
+  }
+}
+
+/**
+ * POST /v1/embeddings: authenticate; routing pins the named model and enforces budgets and rate
+ * limits (a reservation, settled after the call with the priced cost); inference's `Embed` under
+ * the request deadline; pricing (input tokens only). A usage event and a trace event as chat's,
+ * and never the input texts. Input guardrails do not apply: embeddings hand no text to a model
+ * that answers, and documents trip prompt-injection and harm detectors by their subject alone.
+ */
+export class EmbeddingUseCase {
+  private readonly feedback: RoutingFeedback;
+
+  constructor(
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly mesh: Pick<MeshClients, 'routing' | 'inference' | 'cost'>,
+    private readonly events: Pick<EventPublisher, 'publish'>,
+    private readonly models: Pick<ModelCatalog, 'describe' | 'embeddingModels'>,
+    private readonly limiter: Pick<InFlightLimiter, 'admit'>,
+  ) {
+    this.feedback = new RoutingFeedback(mesh, events);
+  }
+
+  async embed(command: EmbeddingCommand): Promise<EmbeddingOutcome> {
+    const release = this.limiter.admit(command.endpoint);
+    try {
+      return await tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
+        const draft = new EmbeddingTrace(this.traceIdOf(span), command);
+        try {
+          const outcome = await this.run(draft);
+          span.end();
+          return outcome;
+        } catch (error) {
+          this.fail(draft, span, error);
+          throw PlatformError.from(error);
+        }
+      });
+    } finally {
+      release();
+    }
+  }
+
+  private async run(draft: EmbeddingTrace): Promise<EmbeddingOutcome> {
+    const { command, stages } = draft;
+    const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
+    draft.context = create(RequestContextSchema, {
+      tenantId: caller.tenant,
+      projectId: caller.project,
+      userId: command.user || caller.user || '',
+      apiKeyId: caller.keyId,
+      requestId: draft.context.requestId,
+      traceId: draft.traceId,
+    });
+    const context = draft.context;
+    trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+    if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
+    this.checkModel(command.model);
+    stages.skip('guardrails.input', UNCHECKED_INPUT);
+
+    const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
+    // Routing sees the texts only to estimate the tokens it reserves; max_tokens 0: nothing is generated.
+    const decision = await stages.run('routing', () =>
+      this.mesh.routing.route(
+        { context, model: command.model, messages: command.inputs.map((content) => ({ role: 'user', content })), params: { maxTokens: 0 }, noCache: true, needs: ['embeddings'] },
+        hop,
+      ),
+    );
+    draft.decision = decision;
+    const model = decision.chain[0];
+    if (!model) throw new PlatformError(ErrorCode.Internal, `routing returned no model for "${command.model}"`);
+
+    const answer = await stages
+      .run(
+        'inference',
+        () => this.mesh.inference.embed({ context, model, inputs: command.inputs, ...(command.dimensions !== undefined ? { dimensions: command.dimensions } : {}) }, hop),
+        { [GenAiAttributes.operationName]: 'embeddings', [GenAiAttributes.requestModel]: command.model },
+      )
+      .catch((error: unknown) => {
+        const platformError = PlatformError.from(error);
+        // A text longer than the model takes is the caller's `input`, not chat's `messages`.
+        if (platformError.code !== ErrorCode.InputTooLarge) throw error;
+        throw new PlatformError(platformError.code, platformError.message, { ...platformError.details, param: 'input' });
+      });
+    draft.answer = answer;
+    if (answer.embeddings.length !== command.inputs.length) {
+      throw new PlatformError(ErrorCode.UpstreamError, `${model.provider} returned ${answer.embeddings.length} embeddings for ${command.inputs.length} inputs`);
+    }
+    const usage = answer.usage ?? create(UsageSchema);
+    const answeredBy = answer.model ?? model;
+    const price = await stages
+      .run('cost', () => this.mesh.cost.price({ context, model: answeredBy, usage, traceId: draft.traceId }, { deadlineMs: command.deadlineMs }))
+      .catch(() => undefined); // the vectors are never lost to pricing; the trace shows the failed stage
+    draft.costUsd = price?.totalCostUsd ?? 0;
+    this.feedback.settle(decision, context, {
+      answer: create(GenerateResponseSchema, { model: answeredBy, usage }),
+      ...(price?.priced ? { costUsd: price.totalCostUsd } : {}),
+      latencyMs: stages.stages.find((stage) => stage.stage === 'inference')?.latencyMs ?? 0,
+      ok: true,
+    });
+    trace.getActiveSpan()?.setAttributes({
+      [GenAiAttributes.operationName]: 'embeddings',
+      [GenAiAttributes.requestModel]: command.model,
+      [GenAiAttributes.responseModel]: answer.responseModel,
+      [GenAiAttributes.providerName]: answeredBy.provider,
+      [GenAiAttributes.inputTokens]: usage.inputTokens,
+      [LlmopsAttributes.costUsd]: draft.costUsd,
+      [LlmopsAttributes.route]: decision.route,
+    });
+    this.events.publish(
+      'llmops.usage.v1',
+      create(UsageEventSchema, { eventId: randomUUID(), traceId: draft.traceId, occurredAt: timestampFromMs(Date.now()), context, model: answeredBy, usage }),
+    );
+    this.publishTrace(draft, 'ok');
+    return { traceId: draft.traceId, model: command.model, vectors: answer.embeddings.map((embedding) => embedding.vector), usage, costUsd: draft.costUsd };
+  }
+
+  /**
+   * Embeddings name one model and are served by it alone: falling back to another model would
+   * return vectors of another space, which a caller cannot compare with the ones it stored.
+   * Names routing would not know are left to routing, whose 404 lists every model.
+   */
+  private checkModel(name: string): void {
+    const described = this.models.describe(name);
+    if (!described) return;
+    const available = this.models.embeddingModels();
+    const choose = available.length > 0 ? `Embedding models: ${available.join(', ')}.` : 'No embedding model is configured in llmops.yaml.';
+    if (described.isRoute) {
+      throw new PlatformError(ErrorCode.InvalidRequest, `"${name}" is a route; embeddings need the id of an embedding model. ${choose}`, { param: 'model' });
+    }
+    if (!described.embeddings) {
+      throw new PlatformError(ErrorCode.InvalidRequest, `The model "${name}" does not serve embeddings (it has no "embeddings" capability in llmops.yaml). ${choose}`, { param: 'model' });
+    }
+  }
+
+  private fail(draft: EmbeddingTrace, span: Span, error: unknown): void {
+    const platformError = PlatformError.from(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: platformError.code });
+    span.end();
+    // No vectors, nothing spent as far as we know: the reservation is released.
+    this.feedback.settle(draft.decision, draft.context, { latencyMs: 0, ok: false });
+    this.publishTrace(draft, 'error', platformError);
+  }
+
+  private publishTrace(draft: EmbeddingTrace, status: string, error?: PlatformError): void {
+    const { command, answer, decision } = draft;
+    gatewayRequests.inc({ endpoint: command.endpoint, outcome: error?.code ?? 'ok' });
+    gatewayRequestDuration.observe({ endpoint: command.endpoint }, draft.stages.elapsedMs() / 1000);
+    this.events.publish(
+      'llmops.traces.v1',
+      create(TraceEventSchema, {
+        eventId: randomUUID(),
+        traceId: draft.traceId,
+        occurredAt: timestampFromMs(Date.now()),
+        context: draft.context,
+        endpoint: command.endpoint,
+        route: decision?.route ?? '',
+        requestedModel: command.model,
+        ...(answer?.model ? { model: answer.model } : {}),
+        ...(answer?.usage ? { usage: answer.usage } : {}),
+        costUsd: draft.costUsd,
+        latencyMs: draft.stages.elapsedMs(),
+        status,
+        errorCode: error?.code ?? '',
+        errorMessage: error?.message ?? '',
+        stages: draft.stages.stages,
+        inputVerdict: 'unchecked',
+        routeReason: decision?.reason ?? '',
+        cacheStatus: decision?.cache?.status ?? '',
+        budgetAction: decision?.budget?.action ?? '',
+      }),
+    );
+  }
+
+  /** The OpenTelemetry trace id, so trace rows and span rows join; random when tracing is off. */
+  private traceIdOf(span: Span): string {
+    const traceId = span.spanContext().traceId;
+    return /^0+$/.test(traceId) ? randomBytes(16).toString('hex') : traceId;
+  }
+}
