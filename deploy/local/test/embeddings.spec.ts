@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Cost, CostEventSchema, Inference, Routing, TraceEventSchema, UsageEventSchema } from '@llmops/contracts';
+import { Cost, CostEventSchema, Gateway, Inference, Routing, TraceEventSchema, UsageEventSchema } from '@llmops/contracts';
 import { hashApiKey } from '@llmops/config';
-import { startGrpcService, type GrpcServiceHandle } from '@llmops/grpc';
+import { attachGrpcTransport, createGrpcClient, ErrorCode, startGrpcService, type GrpcClient, type GrpcServiceHandle, type PlatformError } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
 import { collectTopic, startFakeOpenAiServer, type FakeOpenAiServer, type TopicCollector } from '@llmops/testing';
 import OpenAI from 'openai';
@@ -55,6 +55,7 @@ describe('POST /v1/embeddings', () => {
   let mesh: MeshClients;
   let app: NestFastifyApplication;
   let base: string;
+  let gateway: GrpcClient<typeof Gateway>;
   let usage: TopicCollector<import('@llmops/contracts').UsageEvent>;
   let costs: TopicCollector<import('@llmops/contracts').CostEvent>;
   let traces: TopicCollector<import('@llmops/contracts').TraceEvent>;
@@ -137,8 +138,10 @@ describe('POST /v1/embeddings', () => {
     const gatewayConfig = loadGatewayConfig(env);
     mesh = createMeshClients(gatewayConfig.environment.mesh);
     app = await createGatewayApp(gatewayConfig, events, mesh, logger);
+    const grpcServer = await attachGrpcTransport(app, { address: '127.0.0.1:0', services: [Gateway] });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
+    gateway = createGrpcClient(Gateway, `127.0.0.1:${grpcServer.boundPort}`);
 
     const ours = (event: { context?: { tenantId: string } }) => event.context?.tenantId.startsWith(tenant) === true;
     const list = brokers.split(',');
@@ -151,6 +154,7 @@ describe('POST /v1/embeddings', () => {
 
   afterAll(async () => {
     await Promise.all([usage?.stop(), costs?.stop(), traces?.stop()]);
+    gateway?.close();
     await app?.close();
     if (mesh) closeMeshClients(mesh);
     for (const service of services) await service.app.close();
@@ -227,6 +231,28 @@ describe('POST /v1/embeddings', () => {
 
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toEqual(expect.arrayContaining(['text-embedding-3-small', 'gpt-4o-mini', 'default', 'auto']));
+  });
+
+  it('serves Gateway.Embed over gRPC with the vectors, usage, cost and trace id of the HTTP answer', async () => {
+    const metadata = { authorization: `Bearer ${KEY}` };
+    const inputs = ['grpc embeds this', 'and this'];
+    const answer = await gateway.embed({ model: 'text-embedding-3-small', inputs }, { metadata, timeoutMs: 5_000 });
+    const http = (await (await post('/v1/embeddings', { model: 'text-embedding-3-small', input: inputs })).json()) as { data: Array<{ embedding: number[] }>; usage: { prompt_tokens: number } };
+    expect(answer.model).toBe('text-embedding-3-small');
+    expect(answer.embeddings.map((embedding) => embedding.vector)).toEqual(http.data.map((item) => item.embedding.map(Math.fround)));
+    expect(answer.usage).toMatchObject({ inputTokens: http.usage.prompt_tokens, outputTokens: 0 });
+    expect(answer.usage!.inputTokens).toBeGreaterThan(0);
+    expect(answer.costUsd).toBeCloseTo((answer.usage!.inputTokens * 0.02) / 1e6, 12);
+    const traceEvent = await poll('the gRPC trace event', () => traces.events.find((event) => event.traceId === answer.traceId));
+    expect(traceEvent).toMatchObject({ endpoint: 'grpc.Embed', status: 'ok', requestedModel: 'text-embedding-3-small' });
+
+    const refused = async (request: Parameters<typeof gateway.embed>[0], options: { metadata?: Record<string, string> } = { metadata }) =>
+      (await gateway.embed(request, options).catch((error: unknown) => error)) as PlatformError;
+    expect(await refused({ model: 'text-embedding-3-small', inputs: [] })).toMatchObject({ code: ErrorCode.InvalidRequest, message: expect.stringContaining('inputs: must hold at least one text') });
+    expect(await refused({ model: 'text-embedding-3-small', inputs: ['a', ''] })).toMatchObject({ code: ErrorCode.InvalidRequest, message: expect.stringContaining('inputs[1]') });
+    expect(await refused({ model: 'gpt-4o-mini', inputs: ['a'] })).toMatchObject({ code: ErrorCode.InvalidRequest, message: expect.stringContaining('does not serve embeddings') });
+    expect(await refused({ model: 'nope', inputs: ['a'] })).toMatchObject({ code: ErrorCode.ModelNotFound });
+    expect(await refused({ model: 'text-embedding-3-small', inputs: ['a'] }, {})).toMatchObject({ code: ErrorCode.Unauthenticated });
   });
 
   it('serves the local all-MiniLM-L6-v2 offline, priced at zero', async () => {

@@ -23,7 +23,7 @@ import { StageRecorder } from '../completion/stage-recorder';
 import type { MeshClients } from '../mesh/mesh-clients';
 import type { ModelCatalog } from '../models/model-catalog';
 
-export type EmbeddingEndpoint = 'http.embeddings';
+export type EmbeddingEndpoint = 'http.embeddings' | 'grpc.Embed';
 
 export interface EmbeddingCommand {
   endpoint: EmbeddingEndpoint;

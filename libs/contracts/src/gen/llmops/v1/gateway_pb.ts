@@ -6,13 +6,15 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ChatMessage, Citation, GenerationParams, ModelRef, ToolCall, ToolCallDelta, Usage } from "./common_pb";
 import { file_llmops_v1_common } from "./common_pb";
+import type { Embedding } from "./inference_pb";
+import { file_llmops_v1_inference } from "./inference_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file llmops/v1/gateway.proto.
  */
 export const file_llmops_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("ChdsbG1vcHMvdjEvZ2F0ZXdheS5wcm90bxIJbGxtb3BzLnYxIvoCCg9Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1vcHMudjEuQ2hhdE1lc3NhZ2USKwoGcGFyYW1zGAMgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRpb25QYXJhbXMSEgoKY29sbGVjdGlvbhgEIAEoCRIOCgZwcm9tcHQYBSABKAkSPAoJdmFyaWFibGVzGAYgAygLMikubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdC5WYXJpYWJsZXNFbnRyeRIMCgR1c2VyGAcgASgJEjIKBHRhZ3MYCCADKAsyJC5sbG1vcHMudjEuQ29tcGxldGVSZXF1ZXN0LlRhZ3NFbnRyeRowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIpgCChBDb21wbGV0ZVJlc3BvbnNlEgoKAmlkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFQoNZmluaXNoX3JlYXNvbhgEIAEoCRIiCgVtb2RlbBgFIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgGIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIQCghjb3N0X3VzZBgHIAEoARImCgljaXRhdGlvbnMYCCADKAsyEy5sbG1vcHMudjEuQ2l0YXRpb24SFgoOcHJvbXB0X3ZlcnNpb24YCSABKAkSJwoKdG9vbF9jYWxscxgUIAMoCzITLmxsbW9wcy52MS5Ub29sQ2FsbCK0AQoNQ29tcGxldGVDaHVuaxIPCgVkZWx0YRgBIAEoCUgAEisKBGRvbmUYAiABKAsyGy5sbG1vcHMudjEuQ29tcGxldGVSZXNwb25zZUgAEi0KB3N0YXJ0ZWQYAyABKAsyGi5sbG1vcHMudjEuQ29tcGxldGVTdGFydGVkSAASLQoJdG9vbF9jYWxsGBQgASgLMhgubGxtb3BzLnYxLlRvb2xDYWxsRGVsdGFIAEIHCgVldmVudCJiCg9Db21wbGV0ZVN0YXJ0ZWQSCgoCaWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkSDQoFcm91dGUYAyABKAkSIgoFbW9kZWwYBCABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYiZwoPRmVlZGJhY2tSZXF1ZXN0EhAKCHRyYWNlX2lkGAEgASgJEg4KBnRodW1icxgCIAEoBRINCgVzY29yZRgDIAEoARIPCgdjb21tZW50GAQgASgJEhIKCmNvcnJlY3Rpb24YBSABKAkiJAoQRmVlZGJhY2tSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJjCglNb2RlbEluZm8SCgoCaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFgoOY29udGV4dF93aW5kb3cYAyABKA0SEAoIaXNfcm91dGUYBCABKAgSDgoGaGVhbHRoGAUgASgJIjoKEkxpc3RNb2RlbHNSZXNwb25zZRIkCgZtb2RlbHMYASADKAsyFC5sbG1vcHMudjEuTW9kZWxJbmZvMqgCCgdHYXRld2F5EkMKCENvbXBsZXRlEhoubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdBobLmxsbW9wcy52MS5Db21wbGV0ZVJlc3BvbnNlEkgKDkNvbXBsZXRlU3RyZWFtEhoubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdBoYLmxsbW9wcy52MS5Db21wbGV0ZUNodW5rMAESQwoIRmVlZGJhY2sSGi5sbG1vcHMudjEuRmVlZGJhY2tSZXF1ZXN0GhsubGxtb3BzLnYxLkZlZWRiYWNrUmVzcG9uc2USSQoKTGlzdE1vZGVscxIcLmxsbW9wcy52MS5MaXN0TW9kZWxzUmVxdWVzdBodLmxsbW9wcy52MS5MaXN0TW9kZWxzUmVzcG9uc2ViBnByb3RvMw", [file_llmops_v1_common]);
+  fileDesc("ChdsbG1vcHMvdjEvZ2F0ZXdheS5wcm90bxIJbGxtb3BzLnYxIvoCCg9Db21wbGV0ZVJlcXVlc3QSDQoFbW9kZWwYASABKAkSKAoIbWVzc2FnZXMYAiADKAsyFi5sbG1vcHMudjEuQ2hhdE1lc3NhZ2USKwoGcGFyYW1zGAMgASgLMhsubGxtb3BzLnYxLkdlbmVyYXRpb25QYXJhbXMSEgoKY29sbGVjdGlvbhgEIAEoCRIOCgZwcm9tcHQYBSABKAkSPAoJdmFyaWFibGVzGAYgAygLMikubGxtb3BzLnYxLkNvbXBsZXRlUmVxdWVzdC5WYXJpYWJsZXNFbnRyeRIMCgR1c2VyGAcgASgJEjIKBHRhZ3MYCCADKAsyJC5sbG1vcHMudjEuQ29tcGxldGVSZXF1ZXN0LlRhZ3NFbnRyeRowCg5WYXJpYWJsZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIpgCChBDb21wbGV0ZVJlc3BvbnNlEgoKAmlkGAEgASgJEhAKCHRyYWNlX2lkGAIgASgJEg8KB2NvbnRlbnQYAyABKAkSFQoNZmluaXNoX3JlYXNvbhgEIAEoCRIiCgVtb2RlbBgFIAEoCzITLmxsbW9wcy52MS5Nb2RlbFJlZhIfCgV1c2FnZRgGIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIQCghjb3N0X3VzZBgHIAEoARImCgljaXRhdGlvbnMYCCADKAsyEy5sbG1vcHMudjEuQ2l0YXRpb24SFgoOcHJvbXB0X3ZlcnNpb24YCSABKAkSJwoKdG9vbF9jYWxscxgUIAMoCzITLmxsbW9wcy52MS5Ub29sQ2FsbCK0AQoNQ29tcGxldGVDaHVuaxIPCgVkZWx0YRgBIAEoCUgAEisKBGRvbmUYAiABKAsyGy5sbG1vcHMudjEuQ29tcGxldGVSZXNwb25zZUgAEi0KB3N0YXJ0ZWQYAyABKAsyGi5sbG1vcHMudjEuQ29tcGxldGVTdGFydGVkSAASLQoJdG9vbF9jYWxsGBQgASgLMhgubGxtb3BzLnYxLlRvb2xDYWxsRGVsdGFIAEIHCgVldmVudCJiCg9Db21wbGV0ZVN0YXJ0ZWQSCgoCaWQYASABKAkSEAoIdHJhY2VfaWQYAiABKAkSDQoFcm91dGUYAyABKAkSIgoFbW9kZWwYBCABKAsyEy5sbG1vcHMudjEuTW9kZWxSZWYiZwoPRmVlZGJhY2tSZXF1ZXN0EhAKCHRyYWNlX2lkGAEgASgJEg4KBnRodW1icxgCIAEoBRINCgVzY29yZRgDIAEoARIPCgdjb21tZW50GAQgASgJEhIKCmNvcnJlY3Rpb24YBSABKAkiJAoQRmVlZGJhY2tSZXNwb25zZRIQCghldmVudF9pZBgBIAEoCSITChFMaXN0TW9kZWxzUmVxdWVzdCJjCglNb2RlbEluZm8SCgoCaWQYASABKAkSEAoIcHJvdmlkZXIYAiABKAkSFgoOY29udGV4dF93aW5kb3cYAyABKA0SEAoIaXNfcm91dGUYBCABKAgSDgoGaGVhbHRoGAUgASgJIjoKEkxpc3RNb2RlbHNSZXNwb25zZRIkCgZtb2RlbHMYASADKAsyFC5sbG1vcHMudjEuTW9kZWxJbmZvImoKE0dhdGV3YXlFbWJlZFJlcXVlc3QSDQoFbW9kZWwYASABKAkSDgoGaW5wdXRzGAIgAygJEhcKCmRpbWVuc2lvbnMYAyABKA1IAIgBARIMCgR1c2VyGAQgASgJQg0KC19kaW1lbnNpb25zIpQBChRHYXRld2F5RW1iZWRSZXNwb25zZRIQCgh0cmFjZV9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIoCgplbWJlZGRpbmdzGAMgAygLMhQubGxtb3BzLnYxLkVtYmVkZGluZxIfCgV1c2FnZRgEIAEoCzIQLmxsbW9wcy52MS5Vc2FnZRIQCghjb3N0X3VzZBgFIAEoATLyAgoHR2F0ZXdheRJDCghDb21wbGV0ZRIaLmxsbW9wcy52MS5Db21wbGV0ZVJlcXVlc3QaGy5sbG1vcHMudjEuQ29tcGxldGVSZXNwb25zZRJICg5Db21wbGV0ZVN0cmVhbRIaLmxsbW9wcy52MS5Db21wbGV0ZVJlcXVlc3QaGC5sbG1vcHMudjEuQ29tcGxldGVDaHVuazABEkMKCEZlZWRiYWNrEhoubGxtb3BzLnYxLkZlZWRiYWNrUmVxdWVzdBobLmxsbW9wcy52MS5GZWVkYmFja1Jlc3BvbnNlEkkKCkxpc3RNb2RlbHMSHC5sbG1vcHMudjEuTGlzdE1vZGVsc1JlcXVlc3QaHS5sbG1vcHMudjEuTGlzdE1vZGVsc1Jlc3BvbnNlEkgKBUVtYmVkEh4ubGxtb3BzLnYxLkdhdGV3YXlFbWJlZFJlcXVlc3QaHy5sbG1vcHMudjEuR2F0ZXdheUVtYmVkUmVzcG9uc2ViBnByb3RvMw", [file_llmops_v1_common, file_llmops_v1_inference]);
 
 /**
  * @generated from message llmops.v1.CompleteRequest
@@ -351,6 +353,87 @@ export const ListModelsResponseSchema: GenMessage<ListModelsResponse> = /*@__PUR
   messageDesc(file_llmops_v1_gateway, 8);
 
 /**
+ * @generated from message llmops.v1.GatewayEmbedRequest
+ */
+export type GatewayEmbedRequest = Message<"llmops.v1.GatewayEmbedRequest"> & {
+  /**
+   * the id of a model with the `embeddings` capability in llmops.yaml
+   *
+   * @generated from field: string model = 1;
+   */
+  model: string;
+
+  /**
+   * 1 to 2048 non-empty texts
+   *
+   * @generated from field: repeated string inputs = 2;
+   */
+  inputs: string[];
+
+  /**
+   * shorter vectors, where the model supports it
+   *
+   * @generated from field: optional uint32 dimensions = 3;
+   */
+  dimensions?: number | undefined;
+
+  /**
+   * end-user id for analytics
+   *
+   * @generated from field: string user = 4;
+   */
+  user: string;
+};
+
+/**
+ * Describes the message llmops.v1.GatewayEmbedRequest.
+ * Use `create(GatewayEmbedRequestSchema)` to create a new message.
+ */
+export const GatewayEmbedRequestSchema: GenMessage<GatewayEmbedRequest> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_gateway, 9);
+
+/**
+ * @generated from message llmops.v1.GatewayEmbedResponse
+ */
+export type GatewayEmbedResponse = Message<"llmops.v1.GatewayEmbedResponse"> & {
+  /**
+   * @generated from field: string trace_id = 1;
+   */
+  traceId: string;
+
+  /**
+   * the model id asked for
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * one per input, same order
+   *
+   * @generated from field: repeated llmops.v1.Embedding embeddings = 3;
+   */
+  embeddings: Embedding[];
+
+  /**
+   * @generated from field: llmops.v1.Usage usage = 4;
+   */
+  usage?: Usage | undefined;
+
+  /**
+   * @generated from field: double cost_usd = 5;
+   */
+  costUsd: number;
+};
+
+/**
+ * Describes the message llmops.v1.GatewayEmbedResponse.
+ * Use `create(GatewayEmbedResponseSchema)` to create a new message.
+ */
+export const GatewayEmbedResponseSchema: GenMessage<GatewayEmbedResponse> = /*@__PURE__*/
+  messageDesc(file_llmops_v1_gateway, 10);
+
+/**
  * The front door. Authenticates with the `authorization: Bearer <key>` metadata entry.
  *
  * @generated from service llmops.v1.Gateway
@@ -387,6 +470,16 @@ export const Gateway: GenService<{
     methodKind: "unary";
     input: typeof ListModelsRequestSchema;
     output: typeof ListModelsResponseSchema;
+  },
+  /**
+   * Vectors from an embedding model, the gRPC twin of POST /v1/embeddings.
+   *
+   * @generated from rpc llmops.v1.Gateway.Embed
+   */
+  embed: {
+    methodKind: "unary";
+    input: typeof GatewayEmbedRequestSchema;
+    output: typeof GatewayEmbedResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_llmops_v1_gateway, 0);
