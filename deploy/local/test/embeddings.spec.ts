@@ -79,6 +79,8 @@ describe('POST /v1/embeddings', () => {
       providers: {
         local: { kind: 'local' },
         openai: { kind: 'openai-compatible', base_url: upstream.url, api_key_env: 'EMBEDDINGS_SPEC_OPENAI_KEY', resilience: { max_retries: 0 } },
+        // Its key variable is not set: inference leaves the provider out.
+        unkeyed: { kind: 'openai-compatible', base_url: upstream.url, api_key_env: 'EMBEDDINGS_SPEC_UNSET_KEY' },
       },
       models: [
         { id: 'extractive', provider: 'local', version: 'extractive-answerer-1', context_window: 32768, price: { input_per_mtok: 0, output_per_mtok: 0 } },
@@ -88,6 +90,7 @@ describe('POST /v1/embeddings', () => {
         embedding('throttled-embedder', 'fail-429'),
         embedding('short-embedder', 'fail-400-context'),
         embedding('slow-embedder', 'slow-5000'),
+        { ...embedding('unkeyed-embedder', 'text-embedding-3-small'), provider: 'unkeyed' },
         // Inference's local provider, from the files deploy/local/embedding-model.sh installs.
         { id: 'all-minilm-l6-v2', provider: 'local', version: 'all-minilm-l6-v2', context_window: 256, price: { input_per_mtok: 0, output_per_mtok: 0 }, capabilities: ['embeddings'] },
       ],
@@ -280,7 +283,7 @@ describe('POST /v1/embeddings', () => {
       [{ input: 'hi' }, 'model', /model/],
       [{ model: 'text-embedding-3-small', input: 'hi', encoding_format: 'int8' }, 'encoding_format', /'float' or 'base64'/],
       [{ model: 'text-embedding-3-small', input: 'hi', dimensions: 0 }, 'dimensions', /dimensions/],
-      [{ model: 'gpt-4o-mini', input: 'hi' }, 'model', /does not serve embeddings.*Embedding models: text-embedding-3-small, throttled-embedder, short-embedder, slow-embedder, all-minilm-l6-v2/],
+      [{ model: 'gpt-4o-mini', input: 'hi' }, 'model', /does not serve embeddings.*Embedding models: text-embedding-3-small, throttled-embedder, short-embedder, slow-embedder, unkeyed-embedder, all-minilm-l6-v2/],
       [{ model: 'default', input: 'hi' }, 'model', /is a route; embeddings need the id of an embedding model/],
     ];
     for (const [body, param, message] of cases) {
@@ -320,6 +323,11 @@ describe('POST /v1/embeddings', () => {
     const throttledError = ((await throttled.json()) as { error: { type: string; code: string; message: string } }).error;
     expect(throttledError).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
     expect(throttledError.message).not.toContain(UPSTREAM_KEY);
+
+    // A provider whose key is not set says so, rather than claiming it serves no embeddings.
+    const unkeyed = await post('/v1/embeddings', { model: 'unkeyed-embedder', input: 'hi' });
+    expect(unkeyed.status).toBe(502); // as chat answers a chain whose provider is not configured
+    expect(((await unkeyed.json()) as { error: { message: string } }).error.message).toMatch(/provider 'unkeyed' of model 'unkeyed-embedder' is not configured \(not in llmops.yaml, or its api_key_env variable is not set\)/);
 
     const tooLong = await post('/v1/embeddings', { model: 'short-embedder', input: 'a very long text' });
     expect(tooLong.status).toBe(400);

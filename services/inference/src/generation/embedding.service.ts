@@ -1,5 +1,5 @@
 import { ErrorCode, PlatformError } from '@llmops/grpc';
-import { ChatProviderRegistry, ChainModel } from './model-chain.executor';
+import { ChatProviderRegistry, ChainModel, notConfigured } from './model-chain.executor';
 import { EmbeddingResult, isEmbeddingProvider } from '../providers/embedding-provider';
 import { LinkedAbort } from '../providers/linked-abort';
 import { ModelPolicies } from './model-policies';
@@ -21,6 +21,7 @@ export class EmbeddingService {
 
   async embed(input: EmbedInput): Promise<EmbeddingResult> {
     const provider = this.providers.get(input.model.provider);
+    if (provider === undefined) throw notConfigured(input.model);
     if (!isEmbeddingProvider(provider)) {
       throw new PlatformError(ErrorCode.InvalidRequest, `provider '${input.model.provider}' does not serve embeddings`);
     }

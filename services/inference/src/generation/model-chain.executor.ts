@@ -336,7 +336,8 @@ function asProviderError(err: unknown, signal: AbortSignal): ProviderError {
   return new ProviderError(ProviderErrorCode.UNKNOWN, err instanceof Error ? err.message : String(err), { cause: err });
 }
 
-function notConfigured(model: ChainModel): ProviderError {
+/** The model's provider is not in the registry: not in llmops.yaml, or its API key is not set. */
+export function notConfigured(model: ChainModel): ProviderError {
   return new ProviderError(
     ProviderErrorCode.UPSTREAM_UNAVAILABLE,
     `provider '${model.provider}' of model '${model.model}' is not configured (not in llmops.yaml, or its api_key_env variable is not set)`,
