@@ -314,6 +314,11 @@ describe('POST /v1/embeddings', () => {
       param: 'model',
       code: null,
     });
+    // The refusal names the trace that recorded it.
+    const traceId = reply.headers.get('x-llmops-trace-id');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const traced = await poll('the refused chat request’s trace', () => traces.events.find((event) => event.traceId === traceId));
+    expect(traced).toMatchObject({ endpoint: 'http.chat.completions', status: 'error', errorCode: 'invalid_request' });
   });
 
   it('maps the provider’s errors: its 429 to a 429 with Retry-After, its context-length 400 to input_too_large', async () => {
@@ -335,7 +340,7 @@ describe('POST /v1/embeddings', () => {
 
     const traceId = throttled.headers.get('x-llmops-trace-id');
     const failed = await poll('the failed request’s trace', () => traces.events.find((event) => event.requestedModel === 'throttled-embedder'));
-    expect(traceId).toBeNull(); // errors carry no trace header, as chat's; the trace is still published
+    expect(traceId).toBe(failed.traceId); // a failure names its trace too
     expect(failed).toMatchObject({ endpoint: 'http.embeddings', status: 'error', errorCode: 'rate_limited' });
     expect(failed.stages.find((stage) => stage.stage === 'inference')).toMatchObject({ status: 'error' });
   });

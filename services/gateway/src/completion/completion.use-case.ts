@@ -35,6 +35,7 @@ import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
 import { StageRecorder } from './stage-recorder';
+import { tracedError } from './traced-error';
 
 export type CompletionEndpoint = 'grpc.Complete' | 'grpc.CompleteStream' | 'http.chat.completions';
 
@@ -299,7 +300,7 @@ export class CompletionUseCase {
     } catch (error) {
       settled = true;
       otelContext.with(spanContext, () => this.fail(draft, span, error));
-      throw PlatformError.from(error);
+      throw tracedError(error, draft.traceId);
     } finally {
       if (!settled) otelContext.with(spanContext, () => this.fail(draft, span, new PlatformError(ErrorCode.Cancelled, 'the client stopped reading the stream')));
     }
@@ -320,7 +321,7 @@ export class CompletionUseCase {
         return result;
       } catch (error) {
         this.fail(draft, span, error);
-        throw PlatformError.from(error);
+        throw tracedError(error, draft.traceId);
       }
     });
   }

@@ -20,6 +20,7 @@ import type { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RoutingFeedback } from '../completion/routing-feedback';
 import { StageRecorder } from '../completion/stage-recorder';
+import { tracedError } from '../completion/traced-error';
 import type { MeshClients } from '../mesh/mesh-clients';
 import type { ModelCatalog } from '../models/model-catalog';
 
@@ -102,7 +103,7 @@ export class EmbeddingUseCase {
           return outcome;
         } catch (error) {
           this.fail(draft, span, error);
-          throw PlatformError.from(error);
+          throw tracedError(error, draft.traceId);
         }
       });
     } finally {
