@@ -81,6 +81,7 @@ describe('InferenceEmbedder through the real inference service (built dist/) and
 
   it('reports an unknown provider as the inference service’s error', async () => {
     const embedder = new InferenceEmbedder(client, { provider: 'nope', model: 'x', version: 'x' });
-    await expect(embedder.embed(['a'])).rejects.toMatchObject({ code: 'invalid_request' });
+    // As for chat: a provider inference has not configured (unknown, or its key unset) is named.
+    await expect(embedder.embed(['a'])).rejects.toMatchObject({ code: 'upstream_error', message: expect.stringContaining("provider 'nope' of model 'x' is not configured") });
   });
 });
