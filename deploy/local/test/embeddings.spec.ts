@@ -8,7 +8,7 @@ import { Cost, CostEventSchema, Gateway, Inference, Routing, TraceEventSchema, U
 import { hashApiKey } from '@llmops/config';
 import { attachGrpcTransport, createGrpcClient, ErrorCode, startGrpcService, type GrpcClient, type GrpcServiceHandle, type PlatformError } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { collectTopic, startFakeOpenAiServer, type FakeOpenAiServer, type TopicCollector } from '@llmops/testing';
+import { collectTopic, type FakeOpenAiServer, poll, startFakeOpenAiServer, type TopicCollector } from '@llmops/testing';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { CostModule } from '../../../services/cost/src/cost.module';
@@ -28,15 +28,6 @@ const tenant = `emb-${runId}`;
 /** A text no event may carry: embeddings inputs never leave the request path. */
 const SECRET_TEXT = `confidential memo ${runId}`;
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function decodeBase64Vector(text: string): number[] {
   const bytes = Buffer.from(text, 'base64');

@@ -26,3 +26,4 @@ export type {
 export { fastestRunMs } from './fastest-run';
 export { collectTopic } from './topic-collector';
 export type { TopicCollector } from './topic-collector';
+export { poll } from './poll';

@@ -11,9 +11,13 @@ import { loadServiceEnvironment } from '@llmops/config';
 import { Analytics, CostEventSchema, TraceEventSchema, UsageEventSchema, type QueryResponse } from '@llmops/contracts';
 import { createGrpcClient, ErrorCode, PlatformError, startGrpcService, type GrpcClient } from '@llmops/grpc';
 import { EventPublisher, deadLetterTopicName } from '@llmops/kafka';
+import { poll } from '@llmops/testing';
 import { AnalyticsModule } from '../src/analytics.module';
 import { AnalyticsResources } from '../src/analytics.resources';
 import { loadAnalyticsConfig } from '../src/config/analytics.config';
+
+/** ClickHouse rows arrive through Kafka and a batched insert: asked less often than events. */
+const pollClickHouse = <T>(what: string, probe: () => Promise<T | undefined>) => poll(what, probe, { intervalMs: 200 });
 
 // chdb binds one data directory per process: this file opens its own and no other spec file opens it.
 const root = mkdtempSync(join(tmpdir(), 'llmops-analytics-grpc-'));
@@ -53,15 +57,6 @@ function traceEvent(traceId: string, eventId = `ev-trace-${traceId}`) {
 
 const rowsOf = (response: QueryResponse) => response.rowsJson.map((row) => JSON.parse(row) as Record<string, unknown>);
 
-async function poll<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function rejection(promise: Promise<unknown>): Promise<PlatformError> {
   try {
@@ -140,7 +135,7 @@ describe('Analytics gRPC service over Kafka and embedded ClickHouse', () => {
       }),
     );
 
-    const response = await poll('the trace report rows', async () => {
+    const response = await pollClickHouse('the trace report rows', async () => {
       const result = await client.query({ query: { case: 'report', value: 'trace' }, params: { trace_id: traceId } });
       return result.rowsJson.length > 0 ? result : undefined;
     });
@@ -154,7 +149,7 @@ describe('Analytics gRPC service over Kafka and embedded ClickHouse', () => {
 
     // Usage and cost land in their own tables; asked through read-only SQL.
     const tenant = context.tenantId;
-    const stored = await poll('usage and cost rows', async () => {
+    const stored = await pollClickHouse('usage and cost rows', async () => {
       const result = await client.query({
         query: {
           case: 'sql',
@@ -171,7 +166,7 @@ describe('Analytics gRPC service over Kafka and embedded ClickHouse', () => {
   });
 
   it('runs read-only SQL and refuses anything that writes', async () => {
-    await poll('a stored trace', async () => {
+    await pollClickHouse('a stored trace', async () => {
       const result = await client.query({ query: { case: 'sql', value: 'SELECT count() FROM llmops.traces' } });
       expect(result.columns).toEqual([expect.objectContaining({ name: 'count()', type: 'UInt64' })]);
       expect(result.rowsJson).toHaveLength(1);
@@ -210,7 +205,7 @@ describe('Analytics gRPC service over Kafka and embedded ClickHouse', () => {
     events.publish('llmops.traces.v1', traceEvent(traceId, ''));
     events.publish('llmops.traces.v1', traceEvent(traceId, `ev-after-poison-${runId}`));
 
-    await poll('the event behind the poison one', async () => {
+    await pollClickHouse('the event behind the poison one', async () => {
       const result = await client.query({ query: { case: 'report', value: 'trace' }, params: { trace_id: traceId } });
       return result.rowsJson.length === STAGES.length ? result : undefined;
     });
@@ -227,7 +222,7 @@ describe('Analytics gRPC service over Kafka and embedded ClickHouse', () => {
           if (headers['dlq-consumer-group'] === consumerGroup && message.key?.toString() === traceId) found.push(headers);
         },
       });
-      await poll('the dead letter', async () => (found.length > 0 ? found : undefined));
+      await pollClickHouse('the dead letter', async () => (found.length > 0 ? found : undefined));
     } finally {
       await consumer.disconnect();
     }

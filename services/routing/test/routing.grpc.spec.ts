@@ -7,7 +7,7 @@ import { AlertEventSchema, Routing } from '@llmops/contracts';
 import { loadServiceEnvironment } from '@llmops/config';
 import { createGrpcClient, ErrorCode, PlatformError, startGrpcService, type GrpcClient, type GrpcServiceHandle } from '@llmops/grpc';
 import { EventPublisher } from '@llmops/kafka';
-import { collectTopic } from '@llmops/testing';
+import { collectTopic, poll } from '@llmops/testing';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { createRouting, RoutingModule, type RoutingWiring } from '../src/routing.module';
@@ -17,15 +17,6 @@ import { routingDocument } from './routing-fixtures';
 const runId = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 const tenant = `grpc-${runId}`;
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 // Routing as a process sees it: a real llmops.yaml on disk, real gRPC, the Redis store, alerts
 // through Kafka, and reloads when the file changes.
