@@ -1,3 +1,6 @@
+import * as foldedText from '../injection/folded-text.facts';
+import { FoldedTextFacts, hasSpacedLettersAt } from '../injection/folded-text.facts';
+
 /**
  * Which of a set of literal strings occur in a text: a trigger starting with a letter or digit counts where a
  * word starts (including as the start of a longer word: "polic" in "policies"); one starting
@@ -7,6 +10,8 @@
  * array, stops at the first character no trigger continues with, which for most words is the
  * first or second. Looking words up by their first two characters in a Map instead cost two to
  * three times as much on prose, where half of all words start like some trigger.
+ * presentInGathering makes the same pass gather what the prompt-injection check reads next
+ * (FoldedTextFacts), which spares a long text three more reads.
  */
 export class TriggerTrieScanner {
   /** Each character that occurs in a trigger has a column (1..); 0 means no trigger has it. */
@@ -20,8 +25,15 @@ export class TriggerTrieScanner {
   private readonly anywhereRoot = 1;
   /** First characters of the triggers looked for at every position. */
   private readonly startsAnywhere = new Uint8Array(0x10000);
-  /** 1 for a node whose trigger the current scan has found (cleared before presentIn returns). */
+  /**
+   * For each UTF-16 code unit, what presentInGathering needs to know about it, in one look-up:
+   * IS_WORD, STARTS_ANYWHERE (a trigger starts with it), ASCII_LOWER, its l33t token kind (bits 3-4).
+   */
+  private readonly classOf = new Uint8Array(0x10000);
+  /** 1 for a node whose trigger the current scan has found (cleared before the scan returns). */
   private readonly found: Uint8Array;
+  /** The nodes the current scan has found, in order. */
+  private readonly firstFound: number[] = [];
 
   constructor(triggers: readonly string[]) {
     const unique = [...new Set(triggers.map((raw) => raw.trimStart()))];
@@ -59,13 +71,15 @@ export class TriggerTrieScanner {
     this.children = edges.length <= 0xffff ? new Uint16Array(edges.length * columns) : new Uint32Array(edges.length * columns);
     edges.forEach((row, node) => row.forEach((child, column) => (this.children[node * columns + column] = child)));
     this.found = new Uint8Array(edges.length);
+    for (let code = 0; code < 0x10000; code++) {
+      this.classOf[code] =
+        (IS_WORD_CHAR[code] === 1 ? IS_WORD : 0) | (this.startsAnywhere[code] === 1 ? STARTS_ANYWHERE : 0) | (code >= 0x61 && code <= 0x7a ? ASCII_LOWER : 0) | (LEET_TOKEN_KIND[code]! << LEET_KIND_SHIFT);
+    }
   }
 
   /** The triggers present, as given to the constructor (leading spaces trimmed), in the order first found. */
   presentIn(text: string): Set<string> {
-    const { startsAnywhere, anywhereRoot, wordStartRoot, children, columnOf, columns, endsAt, found } = this;
-    // A trigger is noted the first time only: common ones ("show", "new ") occur hundreds of times in a long text.
-    const firstFound: number[] = [];
+    const { startsAnywhere, firstFound } = this;
     const length = text.length;
     let previousIsWord = false;
     for (let index = 0; index < length; index++) {
@@ -74,30 +88,106 @@ export class TriggerTrieScanner {
       const fromWordStart = isWord && !previousIsWord;
       previousIsWord = isWord;
       const fromAnywhere = startsAnywhere[code] === 1;
-      if (!fromWordStart && !fromAnywhere) continue;
-      // Every trigger that starts here: down the trie while the text follows an edge, from each root that applies.
-      for (let pass = fromAnywhere ? 0 : 1; pass < (fromWordStart ? 2 : 1); pass++) {
-        let node = pass === 0 ? anywhereRoot : wordStartRoot;
-        for (let at = index; at < length; at++) {
-          const column = columnOf[text.charCodeAt(at)]!;
-          if (column === 0) break;
-          node = children[node * columns + column]!;
-          if (node === 0) break;
-          if (endsAt[node] !== undefined && found[node] === 0) {
-            found[node] = 1;
-            firstFound.push(node);
-          }
-        }
+      if (fromAnywhere) this.walk(text, index, this.anywhereRoot, firstFound);
+      if (fromWordStart) this.walk(text, index, this.wordStartRoot, firstFound);
+    }
+    return this.takeFound();
+  }
+
+  /**
+   * presentIn(text), and in the same pass `facts` (cleared first) for the prompt-injection check
+   * (see FoldedTextFacts): one read of a long text for all of it.
+   */
+  presentInGathering(text: string, facts: FoldedTextFacts): Set<string> {
+    const { classOf, firstFound } = this;
+    const length = text.length;
+    let previousIsWord = false;
+    facts.clear();
+    const { words, leetTokens } = facts;
+    let wordHash = FNV_OFFSET;
+    let inAsciiWord = false;
+    let spacedLetters = false;
+    let tokenStart = -1;
+    let tokenHasLeet = false;
+    for (let index = 0; index < length; index++) {
+      const code = text.charCodeAt(index);
+      const kind = classOf[code]!;
+      // Most characters are a letter inside a word: not a word start, no trigger starts there, the token goes on.
+      if (kind === INNER_LETTER && inAsciiWord) {
+        wordHash = Math.imul(wordHash ^ code, FNV_PRIME);
+        continue;
+      }
+      if ((kind & ASCII_LOWER) !== 0) {
+        if (!inAsciiWord && !spacedLetters) spacedLetters = hasSpacedLettersAt(text, index);
+        wordHash = Math.imul(inAsciiWord ? wordHash ^ code : FNV_OFFSET ^ code, FNV_PRIME);
+        inAsciiWord = true;
+      } else if (inAsciiWord) {
+        words.push(wordHash >>> 0);
+        inAsciiWord = false;
+      }
+      const leetKind = kind >>> LEET_KIND_SHIFT;
+      if (leetKind !== 0) {
+        if (tokenStart === -1) tokenStart = index;
+        if (leetKind === LEET_CHAR) tokenHasLeet = true;
+      } else if (tokenStart !== -1) {
+        if (tokenHasLeet) leetTokens.push(tokenStart, index);
+        tokenStart = -1;
+        tokenHasLeet = false;
+      }
+      const isWord = (kind & IS_WORD) !== 0;
+      const fromWordStart = isWord && !previousIsWord;
+      previousIsWord = isWord;
+      if ((kind & STARTS_ANYWHERE) !== 0) this.walk(text, index, this.anywhereRoot, firstFound);
+      if (fromWordStart) this.walk(text, index, this.wordStartRoot, firstFound);
+    }
+    if (inAsciiWord) words.push(wordHash >>> 0);
+    if (tokenStart !== -1 && tokenHasLeet) leetTokens.push(tokenStart, length);
+    facts.spacedLetters = spacedLetters;
+    return this.takeFound();
+  }
+
+  /** Every trigger that starts at `index`: down the trie from `root` while the text follows an edge. */
+  private walk(text: string, index: number, root: number, firstFound: number[]): void {
+    const { children, columnOf, columns, endsAt, found } = this;
+    let node = root;
+    for (let at = index; at < text.length; at++) {
+      const column = columnOf[text.charCodeAt(at)]!;
+      if (column === 0) return;
+      node = children[node * columns + column]!;
+      if (node === 0) return;
+      // A trigger is noted the first time only: common ones ("show", "new ") occur hundreds of times in a long text.
+      if (endsAt[node] !== undefined && found[node] === 0) {
+        found[node] = 1;
+        firstFound.push(node);
       }
     }
+  }
+
+  /** The triggers found by this scan, in the order first found; clears the scan's marks. */
+  private takeFound(): Set<string> {
+    const { firstFound, endsAt, found } = this;
     const present = new Set<string>();
     for (const node of firstFound) {
       present.add(endsAt[node]!);
       found[node] = 0;
     }
+    firstFound.length = 0;
     return present;
   }
 }
+
+/** Module constants, not loads from another module's exports, in the loop over every character. */
+const FNV_OFFSET = foldedText.FNV_OFFSET;
+const FNV_PRIME = foldedText.FNV_PRIME;
+const LEET_CHAR = foldedText.LEET_CHAR;
+const LEET_TOKEN_KIND = foldedText.LEET_TOKEN_KIND;
+
+const IS_WORD = 1;
+const STARTS_ANYWHERE = 2;
+const ASCII_LOWER = 4;
+const LEET_KIND_SHIFT = 3;
+/** The class of a-z (a l33t token letter) when no trigger starts with it. */
+const INNER_LETTER = IS_WORD | ASCII_LOWER | (foldedText.LEET_LETTER << LEET_KIND_SHIFT);
 
 const IS_WORD_CHAR = Uint8Array.from({ length: 0x10000 }, (_, code) => Number(isWordChar(code)));
 

@@ -1,7 +1,6 @@
+import { AsciiWordHashes, hashAsciiWords } from './folded-text.facts';
 import { KNOWN_ATTACKS } from './known-attacks.corpus';
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const MIN_SHARED = 3;
 /** Word ids fit in 12 bits, so a trigram is one number: no string per trigram. */
 const ID_BITS = 4096;
@@ -12,7 +11,7 @@ const WORD_SLOTS = 2 * ID_BITS;
  * Finds how much of a message repeats a known attack: the share of word trigrams the two have in
  * common, over the smaller of the two sets (so a short excerpt of a long jailbreak still counts).
  * Only words of the corpus get an id and only trigrams of three such words are built, so a
- * message costs one pass over its words and a few map look-ups.
+ * message costs a look-up per word, hashed in the trigger scan's pass over the text.
  */
 export class AttackSimilarityIndex {
   /**
@@ -22,14 +21,14 @@ export class AttackSimilarityIndex {
   private readonly slotHashes = new Uint32Array(WORD_SLOTS);
   private readonly slotIds = new Int16Array(WORD_SLOTS).fill(-1);
   private wordCount = 0;
-  /** Trigrams of the last text read by trigramsOf, including those with words not in the corpus. */
-  private lastTotal = 0;
+  /** Words of a text hashed here (a caller that has no trigger scan to do it). */
+  private readonly scratch = new AsciiWordHashes();
   private readonly byTrigram = new Map<number, number[]>();
   private readonly sizes: number[] = [];
 
   constructor(corpus: readonly string[] = KNOWN_ATTACKS) {
     corpus.forEach((text, entry) => {
-      const trigrams = this.trigramsOf(text.toLowerCase(), true);
+      const trigrams = this.trigramsOf(hashAsciiWords(text.toLowerCase(), this.scratch), true);
       this.sizes.push(trigrams.size);
       for (const trigram of trigrams) {
         const entries = this.byTrigram.get(trigram);
@@ -42,9 +41,15 @@ export class AttackSimilarityIndex {
 
   /** 0..1: the overlap with the closest known attack. `foldedText` is lower-cased. */
   similarity(foldedText: string): number {
+    return this.similarityOfWords(hashAsciiWords(foldedText, this.scratch));
+  }
+
+  /** similarity() of the text whose words these are (hashed as hashAsciiWords does, e.g. by the trigger scan: FoldedTextFacts.words). */
+  similarityOfWords(words: AsciiWordHashes): number {
     const shared = new Map<number, number>();
-    const trigrams = this.trigramsOf(foldedText, false);
-    const total = this.lastTotal;
+    const trigrams = this.trigramsOf(words, false);
+    // Every trigram of the text, including those with words not in the corpus.
+    const total = Math.max(0, words.length - 2);
     for (const trigram of trigrams) {
       for (const entry of this.byTrigram.get(trigram) ?? []) shared.set(entry, (shared.get(entry) ?? 0) + 1);
     }
@@ -57,32 +62,19 @@ export class AttackSimilarityIndex {
   }
 
   /**
-   * Trigram keys of three corpus words; `lastTotal` is set to the count of every trigram of the
-   * text, including those with unknown words. Words are runs of ASCII letters, looked up by an
-   * FNV hash of their characters (no substring per word); the corpus side registers the hash.
+   * Trigram keys of three consecutive words that are all corpus words. Words are looked up by
+   * their hash (see AsciiWordHashes: no substring per word); the corpus side registers it.
    */
-  private trigramsOf(text: string, learn: boolean): Set<number> {
+  private trigramsOf(words: AsciiWordHashes, learn: boolean): Set<number> {
     const trigrams = new Set<number>();
     let first = -1;
     let second = -1;
-    let seen = 0;
-    let hash = FNV_OFFSET;
-    let inWord = false;
-    for (let index = 0; index <= text.length; index++) {
-      const code = index < text.length ? text.charCodeAt(index) : 0;
-      if (code >= 0x61 && code <= 0x7a) {
-        hash = Math.imul(inWord ? hash ^ code : FNV_OFFSET ^ code, FNV_PRIME);
-        inWord = true;
-        continue;
-      }
-      if (!inWord) continue;
-      inWord = false;
-      const current = this.wordId(hash >>> 0, learn);
-      if (++seen >= 3 && first >= 0 && second >= 0 && current >= 0) trigrams.add((first * ID_BITS + second) * ID_BITS + current);
+    for (let index = 0; index < words.length; index++) {
+      const current = this.wordId(words.at(index), learn);
+      if (index >= 2 && first >= 0 && second >= 0 && current >= 0) trigrams.add((first * ID_BITS + second) * ID_BITS + current);
       first = second;
       second = current;
     }
-    this.lastTotal = Math.max(0, seen - 2);
     return trigrams;
   }
 

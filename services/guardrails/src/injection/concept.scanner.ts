@@ -56,31 +56,44 @@ export class ConceptScanner {
     let last1 = 0;
     let last2 = 0;
     let last3 = 0;
+    // The word being read: where it started (-1: between words), the hash of its prefix so far,
+    // whether it has Han, kana or Hangul, and the heads of the phrases it may continue.
     let start = -1;
+    let hash = FNV_OFFSET;
+    let unspaced = false;
+    let head1 = 0;
+    let head2 = 0;
+    let head3 = 0;
+    let chained1 = false;
+    let chained2 = false;
+    let chained3 = false;
     for (let index = 0; index <= reading.length; index++) {
       const code = index < reading.length ? reading.charCodeAt(index) : 0x20;
-      if (isWordCode(code)) {
-        if (start === -1) start = index;
+      if (IS_WORD_CODE[code] === 1) {
+        if (start === -1) {
+          start = index;
+          hash = FNV_OFFSET;
+          unspaced = false;
+          // The words before this one, as one, two or three words of a phrase; unchained when no phrase starts so.
+          // chain(previous, prefix) is chainHead(previous) ^ prefix: the head is computed once per word, not per character.
+          const two = last2 === 0 ? 0 : chain(last2, last1);
+          const three = last3 === 0 ? 0 : chain(chain(last3, last2), last1);
+          chained1 = last1 !== 0 && this.isPhraseStart(last1);
+          chained2 = two !== 0 && this.isPhraseStart(two);
+          chained3 = three !== 0 && this.isPhraseStart(three);
+          head1 = chained1 ? chainHead(last1) : 0;
+          head2 = chained2 ? chainHead(two) : 0;
+          head3 = chained3 ? chainHead(three) : 0;
+        }
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        if (code >= 0x3040 && isUnspacedCode(code)) unspaced = true;
+        if (filter[hash & (FILTER_BITS - 1)] === 1) mask |= prefixes.get(hash) ?? 0;
+        if (chained1) mask |= this.lookUp(head1 ^ hash);
+        if (chained2) mask |= this.lookUp(head2 ^ hash);
+        if (chained3) mask |= this.lookUp(head3 ^ hash);
         continue;
       }
       if (start === -1) continue;
-      // The words before this one, as one, two or three words of a phrase; 0 when no phrase starts so.
-      const two = last2 === 0 ? 0 : chain(last2, last1);
-      const three = last3 === 0 ? 0 : chain(chain(last3, last2), last1);
-      const chain1 = last1 !== 0 && this.isPhraseStart(last1) ? last1 : 0;
-      const chain2 = two !== 0 && this.isPhraseStart(two) ? two : 0;
-      const chain3 = three !== 0 && this.isPhraseStart(three) ? three : 0;
-      let hash = FNV_OFFSET;
-      let unspaced = false;
-      for (let at = start; at < index; at++) {
-        const char = reading.charCodeAt(at);
-        hash = Math.imul(hash ^ char, FNV_PRIME);
-        if (char >= 0x3040 && isUnspacedCode(char)) unspaced = true;
-        if (filter[hash & (FILTER_BITS - 1)] === 1) mask |= prefixes.get(hash) ?? 0;
-        if (chain1 !== 0) mask |= this.lookUp(chain(chain1, hash));
-        if (chain2 !== 0) mask |= this.lookUp(chain(chain2, hash));
-        if (chain3 !== 0) mask |= this.lookUp(chain(chain3, hash));
-      }
       if (filter[hash & (FILTER_BITS - 1)] === 1) mask |= wholeWords.get(hash) ?? 0;
       if (unspaced) mask |= this.substringsOf(reading, start + 1, index);
       last3 = last2;
@@ -115,7 +128,12 @@ export class ConceptScanner {
 }
 
 function chain(previous: number, word: number): number {
-  return Math.imul(previous ^ PHRASE_SEED, FNV_PRIME) ^ word;
+  return chainHead(previous) ^ word;
+}
+
+/** The part of chain(previous, word) that does not depend on the word. */
+function chainHead(previous: number): number {
+  return Math.imul(previous ^ PHRASE_SEED, FNV_PRIME);
 }
 
 function fnv(word: string): number {
@@ -137,6 +155,9 @@ function wordsOf(entry: string): string[] {
   }
   return words;
 }
+
+/** isWordCode of every UTF-16 code unit: one look-up per character of a reading. */
+const IS_WORD_CODE = Uint8Array.from({ length: 0x10000 }, (_, code) => Number(isWordCode(code)));
 
 /**
  * ASCII letters and digits, and anything above U+00BF but the punctuation of other scripts

@@ -17,7 +17,9 @@ const FNV_PRIME = 0x01000193;
 /** Seeds keep words, word pairs and character n-grams of each size in separate hash spaces. */
 const SEED_WORD = 0x9e3779b1;
 const SEED_PAIR = 0x85ebca6b;
-const SEED_GRAM = [0, 0, 0, 0xc2b2ae35, 0x27d4eb2f, 0x165667b1] as const;
+const SEED_GRAM_3 = 0xc2b2ae35;
+const SEED_GRAM_4 = 0x27d4eb2f;
+const SEED_GRAM_5 = 0x165667b1;
 const SPACE = 0x20;
 
 /** The reading the classifier sees: folded (lower case, look-alikes mapped) and unmasked. */
@@ -46,22 +48,43 @@ export function accumulateFeatures(reading: string, counts: Float64Array | Uint1
     }
     if (start === -1) continue;
     const end = index;
+    const letters = end - start;
+    // " word " as character codes, read from the text once: every code takes part in up to five n-grams.
+    const padded = paddedWord(letters);
+    padded[0] = SPACE;
     let word = FNV_OFFSET;
-    for (let at = start; at < end; at++) word = Math.imul(word ^ reading.charCodeAt(at), FNV_PRIME);
+    for (let at = 0; at < letters; at++) {
+      const char = reading.charCodeAt(start + at);
+      padded[at + 1] = char;
+      word = Math.imul(word ^ char, FNV_PRIME);
+    }
+    padded[letters + 1] = SPACE;
     add(counts, touched, word ^ SEED_WORD);
     if (previous !== 0) add(counts, touched, Math.imul(previous ^ SEED_PAIR, FNV_PRIME) ^ word);
     previous = word;
-    // Character n-grams of " word ": positions start - 1 and end stand for the padding spaces.
-    for (let first = start - 1; first < end; first++) {
-      let gram = FNV_OFFSET;
-      for (let size = 1; size <= 5 && first + size - 1 <= end; size++) {
-        const at = first + size - 1;
-        gram = Math.imul(gram ^ (at < start || at >= end ? SPACE : reading.charCodeAt(at)), FNV_PRIME);
-        if (size >= 3) add(counts, touched, gram ^ SEED_GRAM[size]!);
-      }
+    // Character 3-, 4- and 5-grams of " word " (the 1- and 2-grams only lead up to them), first to last.
+    const last = letters + 1;
+    for (let first = 0; first + 2 <= last; first++) {
+      let gram = Math.imul(Math.imul(FNV_OFFSET ^ padded[first]!, FNV_PRIME) ^ padded[first + 1]!, FNV_PRIME);
+      gram = Math.imul(gram ^ padded[first + 2]!, FNV_PRIME);
+      add(counts, touched, gram ^ SEED_GRAM_3);
+      if (first + 3 > last) continue;
+      gram = Math.imul(gram ^ padded[first + 3]!, FNV_PRIME);
+      add(counts, touched, gram ^ SEED_GRAM_4);
+      if (first + 4 > last) continue;
+      gram = Math.imul(gram ^ padded[first + 4]!, FNV_PRIME);
+      add(counts, touched, gram ^ SEED_GRAM_5);
     }
     start = -1;
   }
+}
+
+/** The codes of " word " (padding spaces included), in a buffer kept from word to word. */
+let paddedCodes = new Int32Array(64);
+
+function paddedWord(letters: number): Int32Array {
+  if (paddedCodes.length < letters + 2) paddedCodes = new Int32Array(2 * (letters + 2));
+  return paddedCodes;
 }
 
 /**

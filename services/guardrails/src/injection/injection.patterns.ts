@@ -192,5 +192,15 @@ export const INJECTION_PATTERNS: readonly InjectionPattern[] = [
 export const META_DISCUSSION =
   /\b(?:what (?:is|are) (?:a |an )?(?:prompt injection|jailbreak)|how (?:can|do|should) (?:i|we) (?:protect|defend|detect|prevent|mitigate|guard)|protect(?:ing)? (?:my|our|the) \w+ against|defen[cs]es? against|for (?:my|our) (?:security )?(?:training|paper|slides|research|class)|categories of (?:such )?attacks|explain what (?:a )?(?:jailbreak|prompt injection))\b|(?:qu'est-ce qu'une injection|was ist eine prompt-injection|qué es un ataque de inyección)/;
 
+/**
+ * Every match of META_DISCUSSION holds one of these at a word start (each follows a space or a
+ * hyphen inside the pattern itself: "what is prompt injection", "defences against", "for my
+ * research", "qué es un ataque de inyección"), so a text the trigger scan finds none of in does
+ * not discuss attacks, and the pattern is not run over it.
+ */
+export const META_DISCUSSION_TRIGGERS: readonly string[] = [
+  'injection', 'inyección', 'jailbreak', 'protect', 'defend', 'detect', 'prevent', 'mitigate', 'guard', 'against', 'training', 'paper', 'slides', 'research', 'class', 'attacks',
+];
+
 /** Words around a quoted attack that show it is being handled as data (tested, detected, filtered), not sent as an order. */
 export const QUOTED_ATTACK_CONTEXT = /\b(?:unit tests?|test cases?|tests? (?:that|whether|if)|red[- ]team\w*|classifier|detect\w*|filter\w*|block\w*|refuses?|attacks?|examples? (?:of|like)|such as|phrases? like)\b/;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { AttackSimilarityIndex } from './attack-similarity.index';
 import { LinearTextClassifier, type EvidenceCombinerFile } from './linear-text.classifier';
-import { INJECTION_PATTERNS, META_DISCUSSION, QUOTED_ATTACK_CONTEXT, type InjectionTechnique } from './injection.patterns';
+import { INJECTION_PATTERNS, META_DISCUSSION, META_DISCUSSION_TRIGGERS, QUOTED_ATTACK_CONTEXT, type InjectionTechnique } from './injection.patterns';
 import { FAST_TIER_TRIGGERS } from '../checks/fast-tier.triggers';
 import { countMixedScriptWords, foldPreservingOffsets, rot13, unmask } from './text-folding';
 
@@ -96,8 +96,11 @@ export class PromptInjectionDetector {
   evidence(text: string): InjectionEvidence {
     const folded = foldPreservingOffsets(text);
     const signals = this.scan(folded, text.length, true);
+    // Asked now, while the scan's pass over `folded` is the one remembered.
+    const { present, facts } = this.triggers.presentWithFacts(folded);
+    const mayDiscuss = META_DISCUSSION_TRIGGERS.some((trigger) => present.has(trigger));
 
-    const unmasked = unmask(folded);
+    const unmasked = unmask(folded, facts);
     if (unmasked !== undefined) for (const signal of this.scan(unmasked, text.length, false)) signals.push(signal);
 
     for (const decoded of decodedPayloads(text, folded)) {
@@ -110,13 +113,13 @@ export class PromptInjectionDetector {
     if (signals.length > 0 && countMixedScriptWords(text) >= 2) signals.push({ technique: 'encoded_payload', score: 0.3, start: 0, end: text.length });
 
     signals.sort(patternsFirst);
-    const discussed = META_DISCUSSION.test(folded) || (signals.length > 0 && isQuotedAndDiscussed(folded, signals[0]!));
+    const discussed = (mayDiscuss && META_DISCUSSION.test(folded)) || (signals.length > 0 && isQuotedAndDiscussed(folded, signals[0]!));
     return { signals, discussed, reading: unmasked ?? folded };
   }
 
   private scan(folded: string, originalLength: number, offsetsHold: boolean): InjectionSignal[] {
     const signals: InjectionSignal[] = [];
-    const present = this.triggers.presentIn(folded);
+    const { present, facts } = this.triggers.presentWithFacts(folded);
     let required: Map<RegExp, boolean> | undefined;
     for (const { technique, score, pattern, triggers, requires } of INJECTION_PATTERNS) {
       if (triggers && !triggers.some((trigger) => present.has(trigger))) continue;
@@ -132,7 +135,7 @@ export class PromptInjectionDetector {
       if (!match) continue;
       signals.push(offsetsHold ? { technique, score, start: match.index, end: match.index + match[0].length } : { technique, score, start: 0, end: originalLength });
     }
-    const similarity = this.similarityIndex.similarity(folded);
+    const similarity = this.similarityIndex.similarityOfWords(facts.words);
     if (similarity >= SIMILARITY_FLOOR) signals.push({ technique: 'known_attack', score: Math.min(0.95, 0.3 + similarity * 0.7), start: 0, end: originalLength });
     return signals;
   }

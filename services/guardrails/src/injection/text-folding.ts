@@ -1,4 +1,5 @@
 import { mayHaveRareCharacters } from '../checks/rare-characters';
+import { collectLeetTokens, LEET_CHAR, LEET_LETTER, LEET_TOKEN_KIND, SpanBuffer, type FoldedTextFacts } from './folded-text.facts';
 
 /**
  * Ways attackers disguise words from a detector, undone: look-alike letters from other scripts,
@@ -26,6 +27,7 @@ export const INVISIBLE = /[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u
  * is several times faster than \p{L}.
  */
 const SPACED_LETTERS = /(?<![a-z0-9]|[a-z0-9][ ._*\-])[a-z]([ ._*\-])(?:[a-z]\1){2,}[a-z](?![a-z0-9])/g;
+/** Whether SPACED_LETTERS can match; hasSpacedLettersAt (folded-text.facts.ts) answers the same at one index, for the trigger scan. */
 const MAYBE_SPACED = /\b[a-z][ ._*\-][a-z][ ._*\-][a-z][ ._*\-][a-z]\b/;
 const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 /** Letters next to l33t characters inside l33t tokens, at least this many before the text is rewritten ("1gn0r3" has four). */
@@ -108,15 +110,16 @@ export function countMixedScriptWords(text: string): number {
  * A second reading for disguised text, or undefined when there is nothing to undo. Offsets do not
  * survive it: findings from it cover the whole message.
  */
-export function unmask(folded: string): string | undefined {
+export function unmask(folded: string, facts?: FoldedTextFacts): string | undefined {
   if (folded === lastUnmasked.input) return lastUnmasked.output;
-  const unmasked = unmaskOnce(folded);
+  const unmasked = unmaskOnce(folded, facts);
   lastUnmasked.input = folded;
   lastUnmasked.output = unmasked;
   return unmasked;
 }
 
-function unmaskOnce(folded: string): string | undefined {
+/** `facts`: the FoldedTextFacts of `folded` if the trigger scan has gathered them; they hold while the text is unchanged. */
+function unmaskOnce(folded: string, facts: FoldedTextFacts | undefined): string | undefined {
   let text = folded;
   let changed = false;
   const plain = lastFolded.plain && folded === lastFolded.output;
@@ -130,18 +133,22 @@ function unmaskOnce(folded: string): string | undefined {
     changed = true;
   }
   INVISIBLE.lastIndex = 0;
-  const joined = MAYBE_SPACED.test(text) ? text.replace(SPACED_LETTERS, (run) => run.replace(/[ ._*\-]/g, '')) : text;
+  const spaced = facts !== undefined && !changed ? facts.spacedLetters : MAYBE_SPACED.test(text);
+  const joined = spaced ? text.replace(SPACED_LETTERS, (run) => run.replace(/[ ._*\-]/g, '')) : text;
   if (joined !== text) {
     text = joined;
     changed = true;
   }
-  const deLeeted = deLeet(text);
+  const deLeeted = deLeet(text, facts !== undefined && !changed ? facts.leetTokens : collectLeetTokens(text, leetTokens));
   if (deLeeted !== text) {
     text = deLeeted;
     changed = true;
   }
   return changed ? text : undefined;
 }
+
+/** The l33t token candidates of a text no trigger scan has read, in a buffer kept from text to text. */
+const leetTokens = new SpanBuffer();
 
 /**
  * Rewrites l33t characters in l33t tokens ("pr3v10u5" → "previous") when the text has at least
@@ -150,20 +157,15 @@ function unmaskOnce(folded: string): string | undefined {
  * "1z999aa1", "10h30", hashes and part numbers are not, nor is the
  * "name@domain" of an e-mail address; numbers with a unit and ordinals ("10kg", "3rd") do not
  * count towards the threshold. So prose full of numbers and addresses is not read a second time.
- * One loop over character codes that skips from one l33t character to the next: only the tokens
- * that hold one are looked at closely (most words hold none).
+ * Only the runs of token characters that hold a l33t character are looked at closely (most words
+ * hold none): `candidates`, as collectLeetTokens finds them (or the trigger scan, on its way).
  */
-function deLeet(text: string): string {
+function deLeet(text: string, candidates: SpanBuffer): string {
   const tokens: number[] = [];
   let pairs = 0;
-  const length = text.length;
-  let index = 0;
-  for (;;) {
-    // Only a token with a l33t character can count: skip from one such character to the next.
-    while (index < length && kindOf(text.charCodeAt(index)) !== LEET_CHAR) index++;
-    if (index >= length) break;
-    let start = index;
-    while (start > 0 && kindOf(text.charCodeAt(start - 1)) !== 0) start--;
+  for (let candidate = 0; candidate < candidates.length; candidate++) {
+    const start = candidates.start(candidate);
+    const end = candidates.end(candidate);
     let letters = 0;
     let leet = 0;
     let otherDigit = false;
@@ -172,17 +174,15 @@ function deLeet(text: string): string {
     let at = -1;
     let tokenPairs = 0;
     let previousKind = 0;
-    let end = start;
-    for (; end < length; end++) {
-      const code = text.charCodeAt(end);
-      const kind = kindOf(code);
-      if (kind === 0) break;
-      if ((kind === LETTER && previousKind === LEET_CHAR) || (kind === LEET_CHAR && previousKind === LETTER)) tokenPairs++;
-      if (kind === LETTER) letters++;
+    for (let position = start; position < end; position++) {
+      const code = text.charCodeAt(position);
+      const kind = LEET_TOKEN_KIND[code]!;
+      if ((kind === LEET_LETTER && previousKind === LEET_CHAR) || (kind === LEET_CHAR && previousKind === LEET_LETTER)) tokenPairs++;
+      if (kind === LEET_LETTER) letters++;
       else if (kind === LEET_CHAR) {
         leet++;
         if (code === 0x40 || code === 0x24) symbol = true;
-        if (code === 0x40) at = end;
+        if (code === 0x40) at = position;
         else if (letters > 0) digitAfterLetter = true;
       } else otherDigit = true;
       previousKind = kind;
@@ -192,7 +192,6 @@ function deLeet(text: string): string {
       // "10kg" and "3rd" are rewritten with the rest of a l33t text ("4ll") but are no sign of one.
       if (!isNumberWithUnit(letters, digitAfterLetter, symbol)) pairs += tokenPairs;
     }
-    index = end + 1;
   }
   if (pairs < MIN_LEET_PAIRS) return text;
   const parts: string[] = [];
@@ -204,20 +203,6 @@ function deLeet(text: string): string {
   parts.push(text.slice(cursor));
   return parts.join('');
 }
-
-function kindOf(code: number): number {
-  return code < 0x80 ? KIND_OF[code]! : 0;
-}
-
-const LETTER = 1;
-const LEET_CHAR = 2;
-const OTHER_DIGIT = 3;
-/** LETTER, LEET_CHAR, OTHER_DIGIT or 0 (ends a token) for each ASCII code. */
-const KIND_OF = Uint8Array.from({ length: 0x80 }, (_, code) => {
-  if (code >= 0x61 && code <= 0x7a) return LETTER;
-  if (String.fromCharCode(code) in LEET) return LEET_CHAR;
-  return code >= 0x30 && code <= 0x39 ? OTHER_DIGIT : 0;
-});
 
 /** Digits, then at most three letters: "5th", "10kg", "4k" (and, as a price, "$5" has no letters). */
 function isNumberWithUnit(letters: number, digitAfterLetter: boolean, symbol: boolean): boolean {
