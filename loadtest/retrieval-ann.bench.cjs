@@ -35,12 +35,12 @@ const usearch = require('usearch');
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const DATA_DIR = args['data-dir'];
-if (!DATA_DIR) throw new Error('--data-dir=<copy of the bench table> is required');
+if (!DATA_DIR && require.main === module) throw new Error('--data-dir=<copy of the bench table> is required');
 const QUERIES = Number(args.queries ?? 200);
 const QUANTIZATIONS = (args.quantizations ?? 'i8,f16').split(',');
 const EXPANSIONS = (args.expansions ?? '64,128,256').split(',').map(Number);
 const THREADS = Number(args.threads ?? 2);
-const OUT_DIR = args['out-dir'] ?? join(DATA_DIR, 'ann-bench');
+const OUT_DIR = args['out-dir'] ?? join(DATA_DIR ?? '.', 'ann-bench');
 const K = 20;
 const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
 
@@ -358,10 +358,15 @@ async function main() {
   db.close();
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+// retrieval-ann-params.bench.cjs reuses the generators and the brute force.
+module.exports = { clusteredVectors, randomUnitVector, exactTop };
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
