@@ -13,6 +13,9 @@ import { FoldedTextFacts, hasSpacedLettersAt } from '../injection/folded-text.fa
  * presentInGathering makes the same pass gather what the prompt-injection check reads next
  * (FoldedTextFacts), which spares a long text three more reads.
  */
+/** Words, a l33t token and spaced letters at the end: every branch after the scans' loops is taken. */
+const WARM_UP_TEXT = 'w a r m up, then th3 n0t3 1337 w0rd';
+
 export class TriggerTrieScanner {
   /** Each character that occurs in a trigger has a column (1..); 0 means no trigger has it. */
   private readonly columnOf = new Uint16Array(0x10000);
@@ -75,6 +78,13 @@ export class TriggerTrieScanner {
       this.classOf[code] =
         (IS_WORD_CHAR[code] === 1 ? IS_WORD : 0) | (this.startsAnywhere[code] === 1 ? STARTS_ANYWHERE : 0) | (code >= 0x61 && code <= 0x7a ? ASCII_LOWER : 0) | (LEET_TOKEN_KIND[code]! << LEET_KIND_SHIFT);
     }
+    // Both scans once to the end on a short text, unoptimised, so that the code after their loops
+    // has type feedback before V8 first optimises them in the middle of a long text's loop
+    // (on-stack replacement). Without it the optimised code lacked feedback after the loop and was
+    // thrown away there on about half of the 100 KB calls, each of which then ran ~2x slower
+    // (seen with node --trace-deopt; loadtest/RESULTS.md).
+    this.presentIn(WARM_UP_TEXT);
+    this.presentInGathering(WARM_UP_TEXT, new FoldedTextFacts());
   }
 
   /** The triggers present, as given to the constructor (leading spaces trimmed), in the order first found. */
@@ -201,3 +211,4 @@ function isWordChar(code: number): boolean {
 function isUnspacedScript(code: number): boolean {
   return (code >= 0x3040 && code <= 0x30ff) || (code >= 0x4e00 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff);
 }
+
