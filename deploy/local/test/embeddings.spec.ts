@@ -289,7 +289,14 @@ describe('POST /v1/embeddings', () => {
   it('answers an unknown model with 404 model_not_found, and a missing key with 401', async () => {
     const reply = await post('/v1/embeddings', { model: 'text-embedding-9-huge', input: 'hi' });
     expect(reply.status).toBe(404);
-    expect(await reply.json()).toEqual({ error: { message: expect.stringContaining('Unknown model "text-embedding-9-huge"'), type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+    expect(await reply.json()).toEqual({
+      error: {
+        message: 'Unknown model "text-embedding-9-huge". Embedding models: text-embedding-3-small, throttled-embedder, short-embedder, slow-embedder, unkeyed-embedder, all-minilm-l6-v2.',
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      },
+    });
 
     const anonymous = await fetch(`${base}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }) });
     expect(anonymous.status).toBe(401);

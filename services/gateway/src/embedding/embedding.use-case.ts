@@ -130,12 +130,19 @@ export class EmbeddingUseCase {
 
     const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
     // Routing sees the texts only to estimate the tokens it reserves; max_tokens 0: nothing is generated.
-    const decision = await stages.run('routing', () =>
-      this.mesh.routing.route(
-        { context, model: command.model, messages: command.inputs.map((content) => ({ role: 'user', content })), params: { maxTokens: 0 }, noCache: true, needs: ['embeddings'] },
-        hop,
-      ),
-    );
+    const decision = await stages
+      .run('routing', () =>
+        this.mesh.routing.route(
+          { context, model: command.model, messages: command.inputs.map((content) => ({ role: 'user', content })), params: { maxTokens: 0 }, noCache: true, needs: ['embeddings'] },
+          hop,
+        ),
+      )
+      .catch((error: unknown) => {
+        // Routing's 404 lists chat routes and every model; the caller needs the embedding models.
+        const platformError = PlatformError.from(error);
+        if (platformError.code !== ErrorCode.ModelNotFound) throw error;
+        throw new PlatformError(ErrorCode.ModelNotFound, `Unknown model "${command.model.slice(0, 100)}". ${this.embeddingModelsSentence()}`, platformError.details);
+      });
     draft.decision = decision;
     const model = decision.chain[0];
     if (!model) throw new PlatformError(ErrorCode.Internal, `routing returned no model for "${command.model}"`);
@@ -193,14 +200,18 @@ export class EmbeddingUseCase {
   private checkModel(name: string): void {
     const described = this.models.describe(name);
     if (!described) return;
-    const available = this.models.embeddingModels();
-    const choose = available.length > 0 ? `Embedding models: ${available.join(', ')}.` : 'No embedding model is configured in llmops.yaml.';
+    const choose = this.embeddingModelsSentence();
     if (described.isRoute) {
       throw new PlatformError(ErrorCode.InvalidRequest, `"${name}" is a route; embeddings need the id of an embedding model. ${choose}`, { param: 'model' });
     }
     if (!described.embeddings) {
       throw new PlatformError(ErrorCode.InvalidRequest, `The model "${name}" does not serve embeddings (it has no "embeddings" capability in llmops.yaml). ${choose}`, { param: 'model' });
     }
+  }
+
+  private embeddingModelsSentence(): string {
+    const available = this.models.embeddingModels();
+    return available.length > 0 ? `Embedding models: ${available.join(', ')}.` : 'No embedding model is configured in llmops.yaml.';
   }
 
   private fail(draft: EmbeddingTrace, span: Span, error: unknown): void {
