@@ -9,7 +9,6 @@ import {
   ResponseFormatSchema,
   GuardrailAction,
   RequestContextSchema,
-  TraceEventSchema,
   UsageEventSchema,
   UsageSchema,
   type ChatMessage,
@@ -24,7 +23,7 @@ import {
 } from '@llmops/contracts';
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
-import { gatewayRequestDuration, gatewayRequests, GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
+import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
@@ -34,6 +33,7 @@ import type { ModelCatalog } from '../models/model-catalog';
 import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
+import { publishRequestTrace } from './request-trace';
 import { StageRecorder } from './stage-recorder';
 import { tracedError } from './traced-error';
 
@@ -594,43 +594,28 @@ export class CompletionUseCase {
 
   private publishTrace(draft: TraceDraft, status: string, error?: PlatformError): void {
     const { command, answer } = draft;
-    gatewayRequests.inc({ endpoint: command.endpoint, outcome: error?.code ?? 'ok' });
-    gatewayRequestDuration.observe({ endpoint: command.endpoint }, draft.stages.elapsedMs() / 1000);
-    this.events.publish(
-      'llmops.traces.v1',
-      create(TraceEventSchema, {
-        eventId: randomUUID(),
-        traceId: draft.traceId,
-        occurredAt: timestampFromMs(Date.now()),
-        context: draft.context,
-        endpoint: command.endpoint,
-        stream: command.stream,
-        route: draft.route,
-        requestedModel: command.request.model,
-        model: answer?.model,
-        promptName: draft.promptName,
-        promptVersion: draft.promptVersion,
-        usage: answer?.usage,
-        costUsd: draft.costUsd,
-        latencyMs: draft.stages.elapsedMs(),
-        timeToFirstTokenMs: draft.firstTokenMs,
-        status,
-        errorCode: error?.code ?? '',
-        errorMessage: error?.message ?? '',
-        stages: draft.stages.stages,
-        inputVerdict: draft.inputVerdict,
-        outputVerdict: draft.outputVerdict,
-        citations: draft.citations,
-        collection: draft.collection,
-        routeReason: draft.decision?.reason ?? '',
-        routeRule: draft.decision?.rule ?? '',
-        experiment: draft.decision?.experiment?.name ?? '',
-        experimentArm: draft.decision?.experiment?.arm ?? '',
-        cacheStatus: draft.decision?.cache?.status ?? '',
-        budgetAction: draft.decision?.budget?.action ?? '',
-        attempts: answer?.attempts ?? [],
-      }),
-    );
+    publishRequestTrace(this.events, { traceId: draft.traceId, context: draft.context, endpoint: command.endpoint, stages: draft.stages }, status, error, {
+      stream: command.stream,
+      route: draft.route,
+      requestedModel: command.request.model,
+      model: answer?.model,
+      promptName: draft.promptName,
+      promptVersion: draft.promptVersion,
+      usage: answer?.usage,
+      costUsd: draft.costUsd,
+      timeToFirstTokenMs: draft.firstTokenMs,
+      inputVerdict: draft.inputVerdict,
+      outputVerdict: draft.outputVerdict,
+      citations: draft.citations,
+      collection: draft.collection,
+      routeReason: draft.decision?.reason ?? '',
+      routeRule: draft.decision?.rule ?? '',
+      experiment: draft.decision?.experiment?.name ?? '',
+      experimentArm: draft.decision?.experiment?.arm ?? '',
+      cacheStatus: draft.decision?.cache?.status ?? '',
+      budgetAction: draft.decision?.budget?.action ?? '',
+      attempts: answer?.attempts ?? [],
+    });
   }
 
   private shadow(draft: TraceDraft, prepared: PreparedRequest): void {

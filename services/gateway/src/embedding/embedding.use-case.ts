@@ -3,7 +3,6 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   GenerateResponseSchema,
   RequestContextSchema,
-  TraceEventSchema,
   UsageEventSchema,
   UsageSchema,
   type EmbedResponse,
@@ -13,13 +12,14 @@ import {
 } from '@llmops/contracts';
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
-import { gatewayRequestDuration, gatewayRequests, GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
+import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RoutingFeedback } from '../completion/routing-feedback';
 import { StageRecorder } from '../completion/stage-recorder';
+import { publishRequestTrace } from '../completion/request-trace';
 import { tracedError } from '../completion/traced-error';
 import type { MeshClients } from '../mesh/mesh-clients';
 import type { ModelCatalog } from '../models/model-catalog';
@@ -225,32 +225,17 @@ export class EmbeddingUseCase {
 
   private publishTrace(draft: EmbeddingTrace, status: string, error?: PlatformError): void {
     const { command, answer, decision } = draft;
-    gatewayRequests.inc({ endpoint: command.endpoint, outcome: error?.code ?? 'ok' });
-    gatewayRequestDuration.observe({ endpoint: command.endpoint }, draft.stages.elapsedMs() / 1000);
-    this.events.publish(
-      'llmops.traces.v1',
-      create(TraceEventSchema, {
-        eventId: randomUUID(),
-        traceId: draft.traceId,
-        occurredAt: timestampFromMs(Date.now()),
-        context: draft.context,
-        endpoint: command.endpoint,
-        route: decision?.route ?? '',
-        requestedModel: command.model,
-        ...(answer?.model ? { model: answer.model } : {}),
-        ...(answer?.usage ? { usage: answer.usage } : {}),
-        costUsd: draft.costUsd,
-        latencyMs: draft.stages.elapsedMs(),
-        status,
-        errorCode: error?.code ?? '',
-        errorMessage: error?.message ?? '',
-        stages: draft.stages.stages,
-        inputVerdict: 'unchecked',
-        routeReason: decision?.reason ?? '',
-        cacheStatus: decision?.cache?.status ?? '',
-        budgetAction: decision?.budget?.action ?? '',
-      }),
-    );
+    publishRequestTrace(this.events, { traceId: draft.traceId, context: draft.context, endpoint: command.endpoint, stages: draft.stages }, status, error, {
+      route: decision?.route ?? '',
+      requestedModel: command.model,
+      ...(answer?.model ? { model: answer.model } : {}),
+      ...(answer?.usage ? { usage: answer.usage } : {}),
+      costUsd: draft.costUsd,
+      inputVerdict: 'unchecked',
+      routeReason: decision?.reason ?? '',
+      cacheStatus: decision?.cache?.status ?? '',
+      budgetAction: decision?.budget?.action ?? '',
+    });
   }
 
   /** The OpenTelemetry trace id, so trace rows and span rows join; random when tracing is off. */

@@ -1,0 +1,45 @@
+import { create } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { TraceEventSchema, type RequestContext, type TraceEvent } from '@llmops/contracts';
+import type { PlatformError } from '@llmops/grpc';
+import type { EventPublisher } from '@llmops/kafka';
+import { gatewayRequestDuration, gatewayRequests } from '@llmops/telemetry';
+import { randomUUID } from 'node:crypto';
+import type { StageRecorder } from './stage-recorder';
+
+/** What one endpoint knows of its request beyond what every trace row carries. */
+export type TraceFields = Partial<
+  Omit<TraceEvent, '$typeName' | '$unknown' | 'eventId' | 'traceId' | 'occurredAt' | 'context' | 'endpoint' | 'latencyMs' | 'status' | 'errorCode' | 'errorMessage' | 'stages'>
+>;
+
+/**
+ * The end of a gateway request, whatever the endpoint: counted and timed in the metrics, and
+ * its row published to `llmops.traces.v1` with the stages it went through.
+ */
+export function publishRequestTrace(
+  events: Pick<EventPublisher, 'publish'>,
+  request: { traceId: string; context: RequestContext; endpoint: string; stages: StageRecorder },
+  status: string,
+  error: PlatformError | undefined,
+  fields: TraceFields,
+): void {
+  const elapsedMs = request.stages.elapsedMs();
+  gatewayRequests.inc({ endpoint: request.endpoint, outcome: error?.code ?? 'ok' });
+  gatewayRequestDuration.observe({ endpoint: request.endpoint }, elapsedMs / 1000);
+  events.publish(
+    'llmops.traces.v1',
+    create(TraceEventSchema, {
+      ...fields,
+      eventId: randomUUID(),
+      traceId: request.traceId,
+      occurredAt: timestampFromMs(Date.now()),
+      context: request.context,
+      endpoint: request.endpoint,
+      latencyMs: elapsedMs,
+      status,
+      errorCode: error?.code ?? '',
+      errorMessage: error?.message ?? '',
+      stages: request.stages.stages,
+    }),
+  );
+}
