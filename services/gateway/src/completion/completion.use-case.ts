@@ -25,7 +25,7 @@ import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { MeshClients } from '../mesh/mesh-clients';
@@ -33,7 +33,7 @@ import type { ModelCatalog } from '../models/model-catalog';
 import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
-import { publishRequestTrace } from './request-trace';
+import { publishRequestTrace, requestContextOf, traceIdOfSpan } from './request-trace';
 import { StageRecorder } from './stage-recorder';
 import { tracedError } from './traced-error';
 
@@ -202,7 +202,7 @@ export class CompletionUseCase {
 
   private async *completeStreamAdmitted(command: CompletionCommand): AsyncGenerator<CompleteChunk> {
     const span = tracer.startSpan('gateway.complete', { kind: SpanKind.INTERNAL, attributes: { 'llmops.endpoint': command.endpoint } });
-    const draft = new TraceDraft(this.traceIdOf(span), command, new StageRecorder());
+    const draft = new TraceDraft(traceIdOfSpan(span), command, new StageRecorder());
     const spanContext = trace.setSpan(otelContext.active(), span);
     const run = <T>(work: () => Promise<T>) => otelContext.with(spanContext, work);
     // A consumer that stops iterating (a cancelled gRPC call) ends this generator at a yield,
@@ -306,15 +306,9 @@ export class CompletionUseCase {
     }
   }
 
-  /** The OpenTelemetry trace id, so trace rows and span rows join; random when tracing is off. */
-  private traceIdOf(span: Span): string {
-    const traceId = span.spanContext().traceId;
-    return /^0+$/.test(traceId) ? randomBytes(16).toString('hex') : traceId;
-  }
-
   private async withRootSpan<T>(command: CompletionCommand, work: (draft: TraceDraft) => Promise<T>): Promise<T> {
     return tracer.startActiveSpan('gateway.complete', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
-      const draft = new TraceDraft(this.traceIdOf(span), command, new StageRecorder());
+      const draft = new TraceDraft(traceIdOfSpan(span), command, new StageRecorder());
       try {
         const result = await work(draft);
         span.end();
@@ -330,15 +324,7 @@ export class CompletionUseCase {
     const { command, stages } = draft;
     const { request } = command;
     const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-    draft.context = create(RequestContextSchema, {
-      tenantId: caller.tenant,
-      projectId: caller.project,
-      userId: request.user || caller.user || '',
-      apiKeyId: caller.keyId,
-      requestId: draft.context.requestId,
-      traceId: draft.traceId,
-      tags: request.tags,
-    });
+    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: request.user, tags: request.tags });
     trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     if (request.messages.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'messages must contain at least one message');

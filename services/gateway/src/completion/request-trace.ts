@@ -1,10 +1,12 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import { TraceEventSchema, type RequestContext, type TraceEvent } from '@llmops/contracts';
+import { RequestContextSchema, TraceEventSchema, type RequestContext, type TraceEvent } from '@llmops/contracts';
+import type { ResolvedApiKey } from '@llmops/config';
 import type { PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { gatewayRequestDuration, gatewayRequests } from '@llmops/telemetry';
-import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { StageRecorder } from './stage-recorder';
 
 /** What one endpoint knows of its request beyond what every trace row carries. */
@@ -42,4 +44,29 @@ export function publishRequestTrace(
       stages: request.stages.stages,
     }),
   );
+}
+
+/** The OpenTelemetry trace id, so trace rows and span rows join; random when tracing is off. */
+export function traceIdOfSpan(span: Span): string {
+  const traceId = span.spanContext().traceId;
+  return /^0+$/.test(traceId) ? randomBytes(16).toString('hex') : traceId;
+}
+
+/**
+ * The context every hop of an authenticated request carries: the key's tenant and project, the
+ * end user the caller named (else the key's), and the request's own ids.
+ */
+export function requestContextOf(
+  caller: ResolvedApiKey,
+  request: { traceId: string; requestId: string; user: string; tags?: { [key: string]: string } },
+): RequestContext {
+  return create(RequestContextSchema, {
+    tenantId: caller.tenant,
+    projectId: caller.project,
+    userId: request.user || caller.user || '',
+    apiKeyId: caller.keyId,
+    requestId: request.requestId,
+    traceId: request.traceId,
+    ...(request.tags ? { tags: request.tags } : {}),
+  });
 }

@@ -11,6 +11,6 @@ export function tracedError(error: unknown, traceId: string): PlatformError {
 }
 
 /** The trace id a failed request's error carries, if it got that far. */
-export function traceIdOf(error: unknown): string | undefined {
+export function traceIdOfError(error: unknown): string | undefined {
   return error instanceof PlatformError ? error.details['trace_id'] : undefined;
 }

@@ -14,12 +14,12 @@ import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RoutingFeedback } from '../completion/routing-feedback';
 import { StageRecorder } from '../completion/stage-recorder';
-import { publishRequestTrace } from '../completion/request-trace';
+import { publishRequestTrace, requestContextOf, traceIdOfSpan } from '../completion/request-trace';
 import { tracedError } from '../completion/traced-error';
 import type { MeshClients } from '../mesh/mesh-clients';
 import type { ModelCatalog } from '../models/model-catalog';
@@ -96,7 +96,7 @@ export class EmbeddingUseCase {
     const release = this.limiter.admit(command.endpoint);
     try {
       return await tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
-        const draft = new EmbeddingTrace(this.traceIdOf(span), command);
+        const draft = new EmbeddingTrace(traceIdOfSpan(span), command);
         try {
           const outcome = await this.run(draft);
           span.end();
@@ -114,14 +114,7 @@ export class EmbeddingUseCase {
   private async run(draft: EmbeddingTrace): Promise<EmbeddingOutcome> {
     const { command, stages } = draft;
     const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-    draft.context = create(RequestContextSchema, {
-      tenantId: caller.tenant,
-      projectId: caller.project,
-      userId: command.user || caller.user || '',
-      apiKeyId: caller.keyId,
-      requestId: draft.context.requestId,
-      traceId: draft.traceId,
-    });
+    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: command.user });
     const context = draft.context;
     trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
@@ -236,11 +229,5 @@ export class EmbeddingUseCase {
       cacheStatus: decision?.cache?.status ?? '',
       budgetAction: decision?.budget?.action ?? '',
     });
-  }
-
-  /** The OpenTelemetry trace id, so trace rows and span rows join; random when tracing is off. */
-  private traceIdOf(span: Span): string {
-    const traceId = span.spanContext().traceId;
-    return /^0+$/.test(traceId) ? randomBytes(16).toString('hex') : traceId;
   }
 }

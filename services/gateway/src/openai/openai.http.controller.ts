@@ -10,7 +10,7 @@ import { parseChatCompletionRequest, toCompleteRequest } from './chat-completion
 import { toChatCompletion, toChunk, toFinalChunk, toToolCallDelta, toUsageChunk } from './chat-completion.response';
 import { parseEmbeddingRequest } from './embedding.request';
 import { toEmbeddingList } from './embedding.response';
-import { traceIdOf } from '../completion/traced-error';
+import { traceIdOfError } from '../completion/traced-error';
 import { toHttpError } from './openai-error.mapping';
 import { feedbackRequestOf } from './feedback.request';
 
@@ -170,7 +170,7 @@ export class OpenAiHttpController {
     }
     const { status, body, retryAfterSeconds } = toHttpError(error);
     if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
-    const traceId = traceIdOf(error);
+    const traceId = traceIdOfError(error);
     if (traceId) reply.header('x-llmops-trace-id', traceId);
     reply.status(status).send(body);
   }
