@@ -2,6 +2,7 @@ import { fromBinary, type DescMessage } from '@bufbuild/protobuf';
 import { Kafka, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
 import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer.fix';
 import { defaultKafkaLogger, kafkajsLogCreator, type KafkaLogger } from './kafka-logger';
+import { murmur2Partitioner } from './murmur2.partitioner';
 import { deadLetterTopicName, type TopicName } from './topic-names';
 import { topicDefinition, type TopicMessage } from './topics';
 
@@ -94,7 +95,7 @@ export class ConsumerRunner<N extends TopicName> {
   /** Connects, subscribes and starts consuming in the background. */
   async start(): Promise<void> {
     if (this.consumer) throw new Error('ConsumerRunner.start() called twice');
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({ createPartitioner: murmur2Partitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,

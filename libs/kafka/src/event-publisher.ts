@@ -3,6 +3,7 @@ import { Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs'
 import { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer.fix';
 import { DiskOutbox, type OutboxRecord } from './disk-outbox';
 import { defaultKafkaLogger, kafkajsLogCreator, ThrottledLog, type KafkaLogger } from './kafka-logger';
+import { murmur2Partitioner } from './murmur2.partitioner';
 import { activeTraceHeaders } from './trace-headers';
 import type { TopicName } from './topic-names';
 import { messageKey, topicDefinition, type TopicMessage } from './topics';
@@ -74,8 +75,8 @@ export class EventPublisher {
   private readonly retryMaxMs: number;
   private outbox: DiskOutbox | undefined;
   private producer: Producer | undefined;
-  /** Published, not yet taken for a send; encoded when taken, so publishing costs the caller almost nothing. */
-  private buffer: BufferedRecord[] = [];
+  /** Published, not yet taken for a send. */
+  private buffer: OutboxRecord[] = [];
   /** Records taken from the buffer whose send has not completed; persisted by close() if it must give up. */
   private inFlight: OutboxRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -122,9 +123,8 @@ export class EventPublisher {
   }
 
   /**
-   * Queues one event for its topic and returns at once. The message type is checked against
-   * the topic registry at compile time. It is encoded when the send takes it (off the caller's
-   * path), so it must not be changed after this call.
+   * Encodes one event and queues it for its topic; returns at once. The message type is checked
+   * against the topic registry at compile time.
    */
   publish<N extends TopicName>(topic: N, message: TopicMessage<N>): void {
     if (this.state === 'closing' || this.state === 'closed') {
@@ -137,10 +137,13 @@ export class EventPublisher {
     }
     const definition = topicDefinition(topic);
     const schema = definition.schema as DescMessage;
+    // Encoded now, not when the batch is sent: each request pays for its own events instead of
+    // one request in a hundred waiting behind a whole linger's worth of encodes.
+    const value = toBinary(schema, message as MessageShape<DescMessage>);
     this.buffer.push({
       topic,
       key: messageKey(topic, message),
-      encode: () => Buffer.from(toBinary(schema, message as MessageShape<DescMessage>)),
+      value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
       headers: { 'content-type': PROTOBUF_CONTENT_TYPE, schema: schema.typeName, ...activeTraceHeaders() },
       timestampMs: Date.now(),
     });
@@ -271,9 +274,9 @@ export class EventPublisher {
     }
   }
 
-  /** The oldest buffered records, encoded. */
+  /** The oldest buffered records. */
   private take(count = this.buffer.length): OutboxRecord[] {
-    return this.buffer.splice(0, count).map(({ encode, ...record }) => ({ ...record, value: encode() }));
+    return this.buffer.splice(0, count);
   }
 
   private async send(records: readonly OutboxRecord[]): Promise<boolean> {
@@ -307,6 +310,7 @@ export class EventPublisher {
   private async connectedProducer(): Promise<Producer> {
     if (this.producer) return this.producer;
     const producer = this.kafka.producer({
+      createPartitioner: murmur2Partitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -343,8 +347,6 @@ export class EventPublisher {
     );
   }
 }
-
-type BufferedRecord = Omit<OutboxRecord, 'value'> & { encode(): Buffer };
 
 function groupByTopic(records: readonly OutboxRecord[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();

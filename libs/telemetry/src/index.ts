@@ -1,7 +1,7 @@
 export { GenAiAttributes, LlmopsAttributes } from './gen-ai.attributes';
 export { createJsonLogger } from './json-logger';
-export { KafkaSpanExporter, toSpanEvent } from './kafka-span.exporter';
-export type { SpanEventSink } from './kafka-span.exporter';
+export { KafkaSpanProcessor, toSpanEvent } from './kafka-span.processor';
+export type { SpanEventSink } from './kafka-span.processor';
 export { startTelemetry } from './telemetry';
 export type { TelemetryHandle, TelemetryOptions } from './telemetry';
 export {

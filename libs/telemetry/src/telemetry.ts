@@ -2,7 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { KafkaSpanExporter, type SpanEventSink } from './kafka-span.exporter';
+import { KafkaSpanProcessor, type SpanEventSink } from './kafka-span.processor';
 
 export interface TelemetryHandle {
   /** Connects the span exporter to the service's Kafka publisher once it exists. */
@@ -14,7 +14,7 @@ export interface TelemetryOptions {
   serviceName: string;
   /** When set, spans are also exported over OTLP/HTTP (the OpenTelemetry env var). */
   otlpEndpoint?: string;
-  /** How long finished spans wait before export; small in tests. */
+  /** How long finished spans wait before the OTLP export; small in tests. (Kafka gets each span as it ends.) */
   exportDelayMs?: number;
 }
 
@@ -26,11 +26,9 @@ let current: TelemetryHandle | undefined;
  */
 export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   if (current) return current;
-  const kafkaExporter = new KafkaSpanExporter();
+  const kafkaSpans = new KafkaSpanProcessor();
   const delay = options.exportDelayMs ?? 500;
-  const spanProcessors: SpanProcessor[] = [
-    new BatchSpanProcessor(kafkaExporter, { scheduledDelayMillis: delay, maxQueueSize: 8192, maxExportBatchSize: 512 }),
-  ];
+  const spanProcessors: SpanProcessor[] = [kafkaSpans];
   if (options.otlpEndpoint) {
     spanProcessors.push(
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }), {
@@ -45,7 +43,7 @@ export function startTelemetry(options: TelemetryOptions): TelemetryHandle {
   });
   sdk.start();
   current = {
-    attachSpanSink: (sink) => kafkaExporter.attach(sink),
+    attachSpanSink: (sink) => kafkaSpans.attach(sink),
     shutdown: async () => {
       await sdk.shutdown();
       current = undefined;

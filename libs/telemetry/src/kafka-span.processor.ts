@@ -1,9 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { SpanEventSchema, type SpanEvent } from '@llmops/contracts';
-import { ExportResultCode, hrTimeToMilliseconds, type ExportResult } from '@opentelemetry/core';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { randomUUID } from 'node:crypto';
 import { LlmopsAttributes } from './gen-ai.attributes';
 
@@ -15,11 +15,14 @@ export interface SpanEventSink {
 const MAX_PENDING = 10_000;
 
 /**
- * Exports finished spans as `llmops.v1.SpanEvent` messages. Telemetry starts before Nest (and
- * so before the Kafka publisher exists), so spans wait in a bounded buffer until a sink is
- * attached; past the bound the oldest are dropped and counted, never the request.
+ * Publishes every span as a `llmops.v1.SpanEvent` the moment it ends. The service's Kafka
+ * publisher batches anyway, so a second batching stage (OpenTelemetry's BatchSpanProcessor)
+ * would only keep whole span objects alive for its delay and convert them in one burst that
+ * stalls whichever request arrives then. Telemetry starts before Nest (and so before the
+ * publisher exists), so spans wait in a bounded buffer until a sink is attached; past the
+ * bound the oldest are dropped and counted, never the request.
  */
-export class KafkaSpanExporter implements SpanExporter {
+export class KafkaSpanProcessor implements SpanProcessor {
   private sink: SpanEventSink | undefined;
   private pending: SpanEvent[] = [];
   dropped = 0;
@@ -31,26 +34,26 @@ export class KafkaSpanExporter implements SpanExporter {
     for (const event of waiting) sink.publishSpan(event);
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    for (const span of spans) {
-      const event = toSpanEvent(span);
-      if (this.sink) this.sink.publishSpan(event);
-      else {
-        this.pending.push(event);
-        if (this.pending.length > MAX_PENDING) {
-          this.pending.shift();
-          this.dropped++;
-        }
-      }
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    const event = toSpanEvent(span);
+    if (this.sink) {
+      this.sink.publishSpan(event);
+      return;
     }
-    resultCallback({ code: ExportResultCode.SUCCESS });
+    this.pending.push(event);
+    if (this.pending.length > MAX_PENDING) {
+      this.pending.shift();
+      this.dropped++;
+    }
   }
+
+  async forceFlush(): Promise<void> {}
 
   async shutdown(): Promise<void> {
     this.sink = undefined;
   }
-
-  async forceFlush(): Promise<void> {}
 }
 
 export function toSpanEvent(span: ReadableSpan): SpanEvent {
