@@ -7,6 +7,7 @@ import { murmur2Partitioner } from './murmur2.partitioner';
 import { activeTraceHeaders } from './trace-headers';
 import type { TopicName } from './topic-names';
 import { messageKey, topicDefinition, type TopicMessage } from './topics';
+import { PublisherThread } from './publisher-thread';
 
 export const PROTOBUF_CONTENT_TYPE = 'application/x-protobuf';
 
@@ -38,6 +39,11 @@ export interface EventPublisherOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   logger?: KafkaLogger;
+  /**
+   * Run the send loop (kafkajs, the outbox) in a worker thread; this thread only encodes and
+   * hands the records over. Default false.
+   */
+  offThread?: boolean;
 }
 
 /** Counters for metrics. `outboxed` counts records written to disk, `replayed` those later delivered from it. */
@@ -86,6 +92,8 @@ export class EventPublisher {
   private state: 'new' | 'started' | 'closing' | 'closed' = 'new';
   private readonly rejectionLog = new ThrottledLog(5_000);
   private readonly counters = { published: 0, outboxed: 0, replayed: 0, rejected: 0, failedSends: 0 };
+  /** The worker running the send loop, when offThread. */
+  private readonly thread: PublisherThread | undefined;
 
   constructor(private readonly options: EventPublisherOptions) {
     applyKafkajsIdleTimerFix();
@@ -104,11 +112,21 @@ export class EventPublisher {
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
       logCreator: kafkajsLogCreator(this.logger),
     });
+    if (options.offThread) {
+      const { logger: _logger, offThread: _offThread, ...threadOptions } = options;
+      this.thread = new PublisherThread(threadOptions, this.logger);
+    }
   }
 
   /** Opens the outbox (replaying what it holds). Never waits for the broker. */
   async start(): Promise<void> {
     if (this.state !== 'new') throw new Error('EventPublisher.start() called twice');
+    if (this.thread) {
+      await this.thread.start();
+      this.state = 'started';
+      for (const record of this.take()) this.enqueue(record);
+      return;
+    }
     this.outbox = await DiskOutbox.open({
       dir: this.options.outboxDir,
       maxBytes: this.options.outboxMaxBytes,
@@ -131,7 +149,7 @@ export class EventPublisher {
       this.reject(1, 'publisher is closed');
       return;
     }
-    if (this.buffer.length >= this.maxBufferedRecords) {
+    if ((this.thread ? this.thread.buffered() : this.buffer.length) >= this.maxBufferedRecords) {
       this.reject(1, 'in-memory buffer full');
       return;
     }
@@ -140,13 +158,22 @@ export class EventPublisher {
     // Encoded now, not when the batch is sent: each request pays for its own events instead of
     // one request in a hundred waiting behind a whole linger's worth of encodes.
     const value = toBinary(schema, message as MessageShape<DescMessage>);
-    this.buffer.push({
+    this.enqueue({
       topic,
       key: messageKey(topic, message),
       value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
       headers: { 'content-type': PROTOBUF_CONTENT_TYPE, schema: schema.typeName, ...activeTraceHeaders() },
       timestampMs: Date.now(),
     });
+  }
+
+  /** Queues an encoded record: publish()'s second half, and what an off-thread publisher's worker is fed. */
+  enqueue(record: OutboxRecord): void {
+    if (this.thread && this.state !== 'new') {
+      if (!this.thread.send(record)) this.reject(1, "the publisher's worker is gone");
+      return;
+    }
+    this.buffer.push(record);
     if (this.state !== 'started') return;
     if (this.buffer.length >= this.maxBatchRecords) this.sendNow();
     else this.schedule(this.lingerMs);
@@ -154,6 +181,7 @@ export class EventPublisher {
 
   /** Waits until everything published so far is acknowledged or the timeout passes; true when all were. */
   async flush(timeoutMs = 10_000): Promise<boolean> {
+    if (this.thread && this.state === 'started') return this.thread.flush(timeoutMs);
     const deadline = Date.now() + timeoutMs;
     while (!this.drained()) {
       if (Date.now() >= deadline) return false;
@@ -169,6 +197,12 @@ export class EventPublisher {
    */
   async close(timeoutMs = 5_000): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing') return;
+    if (this.thread && this.state === 'started') {
+      this.state = 'closing';
+      await this.thread.close(timeoutMs);
+      this.state = 'closed';
+      return;
+    }
     if (this.state === 'new') {
       this.state = 'closed';
       if (this.buffer.length > 0) this.reject(this.buffer.splice(0).length, 'closed before start()');
@@ -197,6 +231,10 @@ export class EventPublisher {
   }
 
   stats(): EventPublisherStats {
+    if (this.thread) {
+      const worker = this.thread.stats() ?? { published: 0, outboxed: 0, replayed: 0, rejected: 0, failedSends: 0, outboxDepth: 0, outboxBytes: 0, buffered: 0, brokerAvailable: true };
+      return { ...worker, rejected: worker.rejected + this.counters.rejected, buffered: this.thread.buffered() };
+    }
     return {
       ...this.counters,
       outboxDepth: this.outbox?.depth ?? 0,

@@ -36,8 +36,8 @@ describe('EventPublisher against a real broker', () => {
     await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
   });
 
-  it('publishes protobuf with content-type, schema and traceparent headers, keyed by trace id', async () => {
-    const publisher = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir: await newDir(), logger: silentKafkaLogger });
+  it.each([false, true])('publishes protobuf with content-type, schema and traceparent headers, keyed by trace id (off thread: %s)', async (offThread) => {
+    const publisher = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir: await newDir(), logger: silentKafkaLogger, offThread });
     await publisher.start();
     const traceId = uniqueId('trace');
     const event = create(TraceEventSchema, {
@@ -67,8 +67,8 @@ describe('EventPublisher against a real broker', () => {
     expect(publisher.stats()).toMatchObject({ published: 1, outboxed: 0, rejected: 0, outboxDepth: 0 });
   });
 
-  it('holds events for the linger and sends them together, at once when a batch is full or on flush()', async () => {
-    const publisher = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir: await newDir(), logger: silentKafkaLogger, lingerMs: 600_000, maxBatchRecords: 3 });
+  it.each([false, true])('holds events for the linger and sends them together, at once when a batch is full or on flush() (off thread: %s)', async (offThread) => {
+    const publisher = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir: await newDir(), logger: silentKafkaLogger, lingerMs: 600_000, maxBatchRecords: 3, offThread });
     await publisher.start();
     await new Promise((resolve) => setTimeout(resolve, 50)); // past start()'s own pass over the outbox
     const tenant = uniqueId('linger');
@@ -108,12 +108,12 @@ describe('EventPublisher against a real broker', () => {
     expect(checks).toBeLessThan(50);
   });
 
-  it('keeps records on disk while the broker is unreachable, never blocking the caller, and replays them in order', async () => {
+  it.each([false, true])('keeps records on disk while the broker is unreachable, never blocking the caller, and replays them in order (off thread: %s)', async (offThread) => {
     const outboxDir = await newDir();
     const tenantId = uniqueId('tenant');
     const count = 200;
 
-    const offline = new EventPublisher({ brokers: UNREACHABLE_BROKER, clientId: 'publisher-spec', outboxDir, logger: silentKafkaLogger, connectionTimeoutMs: 500 });
+    const offline = new EventPublisher({ brokers: UNREACHABLE_BROKER, clientId: 'publisher-spec', outboxDir, logger: silentKafkaLogger, connectionTimeoutMs: 500, offThread });
     await offline.start();
     const durationsMs: number[] = [];
     for (let seq = 0; seq < count; seq++) {
@@ -134,7 +134,7 @@ describe('EventPublisher against a real broker', () => {
     expect(sorted[sorted.length - 1]).toBeLessThan(100);
     expect((await fs.readdir(outboxDir)).some((name) => name.startsWith('segment-'))).toBe(true);
 
-    const online = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir, logger: silentKafkaLogger });
+    const online = new EventPublisher({ brokers: brokersFromEnv(), clientId: 'publisher-spec', outboxDir, logger: silentKafkaLogger, offThread });
     await online.start();
     online.publish('llmops.usage.v1', usageEvent(tenantId, count)); // newer than everything replayed
     expect(await online.flush(30_000)).toBe(true);
