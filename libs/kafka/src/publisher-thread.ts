@@ -63,7 +63,8 @@ export class PublisherThread {
       this.replies.clear();
       if (code !== 0) this.logger.error({ code }, "the event publisher's worker exited; events published from now on are lost");
     });
-    // A worker must never keep the process alive on its own: close() ends it.
+    // An idle worker must not keep the process alive on its own (close() ends it); one that owes
+    // a flush() or close() its answer must, or a script awaiting it would just exit.
     worker.unref();
   }
 
@@ -106,6 +107,7 @@ export class PublisherThread {
     this.post();
     if (this.exited || !this.worker) return Promise.resolve(false);
     const id = this.nextId++;
+    if (this.replies.size === 0) this.worker.ref();
     const reply = new Promise<boolean>((resolve) => this.replies.set(id, resolve));
     this.worker.postMessage({ type, id, timeoutMs } satisfies ToPublisherThread);
     return reply;
@@ -129,6 +131,7 @@ export class PublisherThread {
     if (message.type === 'reply') {
       this.replies.get(message.id)?.(message.result);
       this.replies.delete(message.id);
+      if (this.replies.size === 0) this.worker?.unref();
     }
   }
 }
