@@ -10,11 +10,16 @@
  * --transport=grpc sends the same request as Gateway.Complete over one gRPC channel instead
  * (both: HTTP then gRPC each round); the floor stays the HTTP round trip to the bare upstream.
  *
- * Usage: node loadtest/gateway-cache-hit.bench.cjs [--requests=2000] [--rounds=4] [--transport=http|grpc|both]
+ * --alloc=true also reports the bytes the gateway allocates per hit (V8's sampling heap profiler,
+ * freed objects included: lib/heap-sampling.preload.cjs), the garbage that sets how often its
+ * young-generation collector pauses it. The profiler slows the gateway: latencies of such a run
+ * are not comparable with a run without it.
+ *
+ * Usage: node loadtest/gateway-cache-hit.bench.cjs [--requests=2000] [--rounds=4] [--transport=http|grpc|both] [--alloc=true]
  * Needs the built dist/ (npx tsc -b tsconfig.build.json).
  */
 require('reflect-metadata');
-const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
@@ -40,6 +45,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/
 const REQUESTS = Number(args.requests ?? 2000);
 const ROUNDS = Number(args.rounds ?? 4);
 const TRANSPORTS = { http: ['http'], grpc: ['grpc'], both: ['http', 'grpc'] }[args.transport ?? 'http'];
+const ALLOC = args.alloc === 'true';
 if (!TRANSPORTS) throw new Error('--transport takes http, grpc or both');
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -65,6 +71,12 @@ async function main() {
         LLMOPS_RETRIEVAL_DATA_DIR: path.join(stateDir, 'lancedb'),
         LLMOPS_PROVIDER_OPENAI_BASE_URL: upstream.url,
         OPENAI_API_KEY: 'sk-bench',
+        ...(ALLOC
+          ? {
+              LLMOPS_SERVICE_NODE_ARGS: `${process.env.LLMOPS_SERVICE_NODE_ARGS ?? ''} --require ${path.join(__dirname, 'lib/heap-sampling.preload.cjs')}`,
+              BENCH_ALLOC_OUT: path.join(stateDir, 'gateway-alloc.json'),
+            }
+          : {}),
       },
     });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -97,22 +109,30 @@ async function main() {
     // sink (which stores the hit's trace and spans), counted over the measured requests.
     const pids = Object.fromEntries(runningServices(stateDir).filter(({ service }) => service === 'gateway' || service === 'analytics').map(({ service, pid }) => [service, pid]));
     pids.kafka = Number(readFileSync(path.join(broker.dataDir, 'kafka.pid'), 'utf8').trim());
-    const timed = async (call) => {
+    const allocOut = path.join(stateDir, 'gateway-alloc.json');
+    const timed = async (call, { alloc = false } = {}) => {
       for (let i = 0; i < 300; i++) await call();
       const samples = new Float64Array(REQUESTS);
       const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+      if (alloc) process.kill(pids.gateway, 'SIGUSR2');
       for (let i = 0; i < REQUESTS; i++) {
         const start = performance.now();
         await call();
         samples[i] = performance.now() - start;
       }
-      const cpu = Object.entries(pids).map(([name, pid]) => `${name} ${round((cpuMs(pid) - before[name]) / REQUESTS, 3)}`).join(', ');
+      let cpu = Object.entries(pids).map(([name, pid]) => `${name} ${round((cpuMs(pid) - before[name]) / REQUESTS, 3)}`).join(', ');
+      if (alloc) {
+        rmSync(allocOut, { force: true });
+        process.kill(pids.gateway, 'SIGUSR2');
+        for (let wait = 0; wait < 100 && !existsSync(allocOut); wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+        cpu += ` · gateway allocated ${round(JSON.parse(readFileSync(allocOut, 'utf8')).bytes / REQUESTS / 1024, 1)} KB/hit`;
+      }
       return { ...summarize(samples), cpu };
     };
     for (let r = 1; r <= ROUNDS; r++) {
       const floor = await timed(direct);
       for (const transport of TRANSPORTS) {
-        const hit = await timed(transport === 'grpc' ? gatewayGrpc : gateway);
+        const hit = await timed(transport === 'grpc' ? gatewayGrpc : gateway, { alloc: ALLOC });
         console.log(
           `round ${r}: direct p50 ${round(floor.p50, 3)} p99 ${round(floor.p99, 3)} · gateway hit (${transport}) p50 ${round(hit.p50, 3)} p99 ${round(hit.p99, 3)} · added p50 ${round(hit.p50 - floor.p50, 3)} p99 ${round(hit.p99 - floor.p99, 3)} ms · CPU ms/hit: ${hit.cpu}`,
         );
