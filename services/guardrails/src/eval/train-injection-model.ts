@@ -20,7 +20,7 @@ import { evidenceVector, PromptInjectionDetector } from '../injection/prompt-inj
  */
 const TRAIN_SPLITS = new Set(['dev', 'holdout', 'fresh']);
 const LEARNING_RATE = 0.5;
-const FOLDS = 5;
+export const FOLDS = 5;
 /** Defaults; `--epochs=`, `--l2=`, `--max-fpr=` override them for experiments with --cv. */
 const settings = { epochs: 40, l2: 1e-5, maxFpr: 0.05, combinerFpr: 0.04 };
 
@@ -82,7 +82,7 @@ export function probabilityOf(model: TrainedWeights, features: Map<number, numbe
 }
 
 /** The prompt-injection model file: the classifier, which reads concept features, and its evidence combiner. */
-function injectionModelFile(model: TrainedWeights, threshold: number, trainedOn: string, combiner: EvidenceCombinerFile): LinearModelFile {
+export function injectionModelFile(model: TrainedWeights, threshold: number, trainedOn: string, combiner: EvidenceCombinerFile): LinearModelFile {
   return {
     ...modelFile(model, threshold, trainedOn),
     description:
@@ -123,7 +123,7 @@ function batchOf(id: string): string {
 }
 
 /** Out-of-fold logits of every calibrating example, and the model of each fold. */
-function crossValidate(examples: readonly TrainingExample[]): { outOfFold: Map<TrainingExample, number>; models: TrainedWeights[] } {
+export function crossValidate(examples: readonly TrainingExample[]): { outOfFold: Map<TrainingExample, number>; models: TrainedWeights[] } {
   const outOfFold = new Map<TrainingExample, number>();
   const models: TrainedWeights[] = [];
   for (let fold = 0; fold < FOLDS; fold++) {
@@ -136,7 +136,7 @@ function crossValidate(examples: readonly TrainingExample[]): { outOfFold: Map<T
   return { outOfFold, models };
 }
 
-function logitOf(model: TrainedWeights, features: Map<number, number>): number {
+export function logitOf(model: TrainedWeights, features: Map<number, number>): number {
   let logit = model.bias;
   for (const [bucket, value] of features) logit += model.weights[bucket]! * value;
   return logit;
@@ -177,14 +177,14 @@ function round4(value: number): number {
   return Math.round(value * 1e4) / 1e4;
 }
 
-interface Calibration {
+export interface Calibration {
   example: TrainingExample;
   logit: number;
   /** Evidence of the patterns (they do not depend on the classifier). */
   evidence: { signals: ReturnType<PromptInjectionDetector['evidence']>['signals']; discussed: boolean };
 }
 
-function calibrationRows(examples: readonly TrainingExample[], outOfFold: ReadonlyMap<TrainingExample, number>): Calibration[] {
+export function calibrationRows(examples: readonly TrainingExample[], outOfFold: ReadonlyMap<TrainingExample, number>): Calibration[] {
   const patterns = new PromptInjectionDetector();
   return examples.filter((example) => outOfFold.has(example)).map((example) => ({ example, logit: outOfFold.get(example)!, evidence: patterns.evidence(example.text) }));
 }
