@@ -9,6 +9,8 @@ const serviceEnvSchema = z.object({
   /** host:port for a Prometheus `/metrics` endpoint; none when unset (the gateway also serves it over HTTP). */
   LLMOPS_METRICS_ADDR: z.string().regex(/^[^:]+:\d+$/, 'must be host:port').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 1 (default): the Kafka publisher's send loop runs in a worker thread; 0: on the main thread. */
+  LLMOPS_EVENTS_OFF_THREAD: z.enum(['0', '1']).default('1'),
 });
 
 /** What every service of the mesh reads from its environment, whatever else it needs. */
@@ -22,6 +24,8 @@ export interface ServiceEnvironment {
   otlpEndpoint?: string;
   metricsAddress?: string;
   logLevel: string;
+  /** Whether the Kafka publisher sends from a worker thread (see EventPublisherOptions.offThread). */
+  eventsOffThread: boolean;
 }
 
 export function loadServiceEnvironment(service: MeshService, env: Readonly<Record<string, string | undefined>>): ServiceEnvironment {
@@ -36,5 +40,6 @@ export function loadServiceEnvironment(service: MeshService, env: Readonly<Recor
     ...(parsed.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: parsed.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
     ...(parsed.LLMOPS_METRICS_ADDR ? { metricsAddress: parsed.LLMOPS_METRICS_ADDR } : {}),
     logLevel: parsed.LOG_LEVEL,
+    eventsOffThread: parsed.LLMOPS_EVENTS_OFF_THREAD === '1',
   };
 }

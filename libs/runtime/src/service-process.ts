@@ -24,7 +24,7 @@ export async function openServiceRuntime(service: MeshService, telemetry: Teleme
     brokers: environment.kafkaBrokers,
     clientId: `llmops-${service}`,
     outboxDir: join(resolve(environment.stateDir), 'outbox', service),
-    offThread: process.env['LLMOPS_EVENTS_OFF_THREAD'] === '1',
+    offThread: environment.eventsOffThread,
   });
   await events.start();
   telemetry.attachSpanSink({ publishSpan: (event) => events.publish('llmops.spans.v1', event) });
