@@ -8,11 +8,14 @@ const publisher = new EventPublisher({ ...(workerData as PublisherThreadOptions)
 const reply = (message: FromPublisherThread) => port.postMessage(message);
 const stats = (): EventPublisherStats => publisher.stats();
 
-// Stats go back after every batch of records handed over and, once a second, when they changed
-// (acknowledgements, outbox writes); an idle worker stays quiet.
+// Stats go back after a batch of records arrives (at most every 100 ms, so a busy service's main
+// thread is not woken once per request) and, once a second, when they changed (acknowledgements,
+// outbox writes); an idle worker stays quiet.
 let lastPosted = '';
+let lastPostedAt = 0;
 const postStats = () => {
   const current = stats();
+  lastPostedAt = Date.now();
   const key = JSON.stringify(current);
   if (key === lastPosted) return;
   lastPosted = key;
@@ -27,7 +30,7 @@ port.on('message', (message: ToPublisherThread) => {
         const value = record.value as Uint8Array;
         publisher.enqueue({ ...record, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength) });
       }
-      postStats();
+      if (Date.now() - lastPostedAt >= 100) postStats();
       return;
     case 'flush':
       void publisher.flush(message.timeoutMs).then((result) => reply({ type: 'reply', id: message.id, result, stats: stats() }));
