@@ -27,7 +27,7 @@ import {
  * splits (dev, holdout, fresh) are read, unless --score-split names others. Writes nothing but
  * its embedding cache of training texts in /tmp.
  *   node services/guardrails/dist/eval/injection-embedding.experiment.js [--variant=int8|fp32]
- *     [--emb-l2=1e-5] [--emb-epochs=40] [--knn=5] [--langs] [--strict] [--long [--window=480]] [--latency]
+ *     [--emb-l2=1e-5] [--emb-epochs=40] [--knn=5] [--langs] [--strict] [--long [--window=480] [--classifier-window=480] [--hashed-only]] [--latency]
  *     [--score-split=a,b --extra=knn|head|head+knn]   # the chosen variant on named splits, once
  */
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
@@ -37,7 +37,7 @@ const DIMENSIONS = 384;
 const LOGIT_SCALE = 4;
 const LOGIT_LIMIT = 12;
 
-const options = { variant: 'int8' as EmbeddingModelVariant, embL2: 1e-5, embEpochs: 40, knn: 5, window: 480 };
+const options = { variant: 'int8' as EmbeddingModelVariant, embL2: 1e-5, embEpochs: 40, knn: 5, window: 480, classifierWindow: 480 };
 
 interface Row {
   example: TrainingExample;
@@ -195,7 +195,7 @@ interface Setting {
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  for (const [flag, key] of [['--emb-l2=', 'embL2'], ['--emb-epochs=', 'embEpochs'], ['--knn=', 'knn'], ['--window=', 'window']] as const) {
+  for (const [flag, key] of [['--emb-l2=', 'embL2'], ['--emb-epochs=', 'embEpochs'], ['--knn=', 'knn'], ['--window=', 'window'], ['--classifier-window=', 'classifierWindow']] as const) {
     const value = argv.find((arg) => arg.startsWith(flag));
     if (value !== undefined) options[key] = Number(value.slice(flag.length));
   }
@@ -226,6 +226,7 @@ async function main(argv: readonly string[]): Promise<void> {
       outOfFoldSide.set(row, score);
   }
   const evidenceOf = new Map(calibration.map((entry) => [entry.example, entry.evidence]));
+  if (argv.includes('--long') && argv.includes('--hashed-only')) return longTextsBaseline(rows, models, calibration, threshold);
   if (argv.includes('--long')) return longTexts(rows, models, calibration, outOfFoldSide, threshold);
   const scoreSplits = argv.find((arg) => arg.startsWith('--score-split='))?.slice('--score-split='.length);
   if (scoreSplits !== undefined) {
@@ -367,19 +368,12 @@ async function longTexts(rows: readonly Row[], models: readonly TrainedWeights[]
   const configs = ['baseline', 'baseline + kNN, first 256 tokens', `baseline + kNN, windows ${options.window}, max`, 'kNN alone, first 256 tokens', `kNN alone, windows ${options.window}, max`];
   const counts = configs.map(() => emptyCounts());
   for (let fold = 0; fold < FOLDS; fold++) {
-    const filler = rows.filter((row) => row.index % FOLDS === fold && row.example.batch === 'always' && row.example.label === 0).map((row) => row.example.text);
     const test = rows.filter((row) => row.index % FOLDS === fold && row.example.batch !== 'always');
-    const longOf = new Map(
-      test.map((row, at) => {
-        let text = '';
-        for (let next = at; text.length < 1600; next++) text += `${filler[next % filler.length]!}\n`;
-        return [row, `${text}${row.example.text}`];
-      }),
-    );
+    const longOf = paddedTexts(rows, test, fold);
     const windowsOfRow = new Map([...longOf].map(([row, text]) => [row, windowsOf(text, options.window)]));
     const vectors = await embedAll([...longOf.values(), ...[...windowsOfRow.values()].flat()], options.variant);
     const training = rows.filter((row) => row.index % FOLDS !== fold);
-    const classifier = new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', { bias: 0, weights: [], threshold: 0.5 }));
+    const classifier = new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', { bias: 0, weights: [], threshold: 0.5 }), undefined, options.classifierWindow);
     const fitRows = calibration.filter((entry) => rowOf.get(entry.example)!.index % FOLDS !== fold);
     const base = fitCombiner(fitRows.map((entry) => ({ vector: evidenceVector(entry.evidence, entry.logit), label: entry.example.label })));
     const withKnn = fitCombiner(fitRows.map((entry) => ({ vector: [...evidenceVector(entry.evidence, entry.logit), outOfFoldSide.get(rowOf.get(entry.example)!)!.knn], label: entry.example.label })));
@@ -395,6 +389,43 @@ async function longTexts(rows: readonly Row[], models: readonly TrainedWeights[]
     process.stderr.write(`long texts: fold ${fold} done\n`);
   }
   process.stdout.write(`${configs.map((name, at) => `${name.padEnd(36)} 5-fold ${describe(counts[at]!)}`).join('\n')}\n`);
+}
+
+/** Each test row of `fold` after ~1.6 KB of the fold's benign filler (PII and harmful-content negatives). */
+function paddedTexts(rows: readonly Row[], test: readonly Row[], fold: number): Map<Row, string> {
+  const filler = rows.filter((row) => row.index % FOLDS === fold && row.example.batch === 'always' && row.example.label === 0).map((row) => row.example.text);
+  return new Map(
+    test.map((row, at) => {
+      let text = '';
+      for (let next = at; text.length < 1600; next++) text += `${filler[next % filler.length]!}\n`;
+      return [row, `${text}${row.example.text}`];
+    }),
+  );
+}
+
+/**
+ * The baseline row of longTexts alone (no embedding, seconds instead of minutes), with the
+ * classifier's sentence windows of --classifier-window chars (0: whole text only), and the same
+ * rows unpadded as a check that short texts score as before.
+ */
+function longTextsBaseline(rows: readonly Row[], models: readonly TrainedWeights[], calibration: readonly Calibration[], threshold: number): void {
+  const patterns = new PromptInjectionDetector();
+  const rowOf = new Map(rows.map((row) => [row.example, row]));
+  const [padded, short] = [emptyCounts(), emptyCounts()];
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const test = rows.filter((row) => row.index % FOLDS === fold && row.example.batch !== 'always');
+    const classifier = new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', { bias: 0, weights: [], threshold: 0.5 }), undefined, options.classifierWindow);
+    const base = fitCombiner(calibration.filter((entry) => rowOf.get(entry.example)!.index % FOLDS !== fold).map((entry) => ({ vector: evidenceVector(entry.evidence, entry.logit), label: entry.example.label })));
+    const flagged = (text: string): boolean => {
+      const evidence = patterns.evidence(text);
+      return Math.round(combinedScore(evidenceVector(evidence, classifier.logit(evidence.reading)), base) * 1000) / 1000 >= 0.5;
+    };
+    for (const [row, text] of paddedTexts(rows, test, fold)) {
+      add(padded, row.example.label, flagged(text));
+      add(short, row.example.label, flagged(row.example.text));
+    }
+  }
+  process.stdout.write(`classifier window ${options.classifierWindow}\nbaseline, padded   5-fold ${describe(padded)}\nbaseline, unpadded 5-fold ${describe(short)}\n`);
 }
 
 /** Milliseconds to embed one 2 KB text on one thread: truncated to 256 tokens, and as windows of ~128 tokens. */

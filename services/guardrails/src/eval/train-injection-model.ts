@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { classifierReading, CONCEPT_FEATURES, FEATURE_BUCKETS, hashedAndConceptFeatures } from '../injection/hashed-features';
 import { KNOWN_ATTACKS } from '../injection/known-attacks.corpus';
 import { LinearTextClassifier, type EvidenceCombinerFile, type LinearModelFile } from '../injection/linear-text.classifier';
-import { evidenceVector, PromptInjectionDetector } from '../injection/prompt-injection.detector';
+import { CLASSIFIER_SENTENCE_WINDOW_CHARS, evidenceVector, PromptInjectionDetector } from '../injection/prompt-injection.detector';
 
 /**
  * Trains the prompt-injection classifier (logistic regression, AdaGrad, L2) on the `dev`,
@@ -234,7 +234,7 @@ function crossValidationReport(examples: readonly TrainingExample[], verbose: bo
   const kFold: DetectorCounts = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] };
   for (let fold = 0; fold < FOLDS; fold++) {
     const combiner = combinerFor(calibration.filter((row) => foldOf.get(row.example) !== fold));
-    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', combiner)));
+    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', combiner), undefined, CLASSIFIER_SENTENCE_WINDOW_CHARS));
     scoreDetector(detector, examples.filter((example) => foldOf.get(example) === fold), kFold);
   }
   const full = combinerFor(calibration);
@@ -245,7 +245,7 @@ function crossValidationReport(examples: readonly TrainingExample[], verbose: bo
   for (const batch of batches) {
     const model = trainWeights(examples.filter((example) => example.batch !== batch));
     const combiner = combinerFor(calibration.filter((row) => row.example.batch !== batch));
-    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(model, threshold, 'cv', combiner)));
+    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(model, threshold, 'cv', combiner), undefined, CLASSIFIER_SENTENCE_WINDOW_CHARS));
     const counts: DetectorCounts = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] };
     scoreDetector(detector, examples.filter((example) => example.batch === batch), counts);
     lines.push(describe(`leave out ${batch}`, counts));

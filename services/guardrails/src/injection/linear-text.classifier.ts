@@ -32,6 +32,11 @@ export interface EvidenceCombinerFile {
  * phrasings no pattern was written for. Long texts are scored on their first and last
  * `windowChars` characters, which keeps the cost bounded (instructions to a model sit at the
  * start or the end of what it reads far more often than in the middle).
+ *
+ * With `sentenceWindowChars` set, a text longer than that is also scored window by window (see
+ * maxWindowLogit) and the highest logit wins: one attack sentence in a long document, diluted in
+ * the L2-normalised bag of the whole text, scores in its window as it would alone. Texts up to
+ * `sentenceWindowChars` are scored exactly as without it.
  */
 export class LinearTextClassifier {
   /** Dense weights and a reusable count buffer: no map and no allocation per message. */
@@ -43,13 +48,14 @@ export class LinearTextClassifier {
   constructor(
     private readonly model: LinearModelFile,
     private readonly windowChars = 4096,
+    private readonly sentenceWindowChars = 0,
   ) {
     this.weights = new Float32Array(FEATURE_BUCKETS + (model.conceptFeatures === true ? CONCEPT_FEATURES : 0));
     for (const [bucket, weight] of model.weights) this.weights[bucket] = weight;
   }
 
-  static fromFile(file: string): LinearTextClassifier {
-    return new LinearTextClassifier(JSON.parse(readFileSync(file, 'utf8')) as LinearModelFile);
+  static fromFile(file: string, sentenceWindowChars = 0): LinearTextClassifier {
+    return new LinearTextClassifier(JSON.parse(readFileSync(file, 'utf8')) as LinearModelFile, undefined, sentenceWindowChars);
   }
 
   get threshold(): number {
@@ -66,7 +72,29 @@ export class LinearTextClassifier {
   }
 
   logit(reading: string): number {
-    return this.logitOfWindow(this.window(reading));
+    const whole = this.logitOfWindow(this.window(reading));
+    if (this.sentenceWindowChars <= 0 || reading.length <= this.sentenceWindowChars) return whole;
+    // Windows over the same characters the whole-text score reads, so the cost stays bounded too.
+    if (reading.length <= 2 * this.windowChars) return Math.max(whole, this.maxWindowLogit(reading, 0, reading.length));
+    return Math.max(whole, this.maxWindowLogit(reading, 0, this.windowChars), this.maxWindowLogit(reading, reading.length - this.windowChars, reading.length));
+  }
+
+  /**
+   * The highest logit of windows of at most `sentenceWindowChars` over [from, to), each ending at
+   * the last sentence or line end of its second half (else a space, else a hard cut) and the next
+   * starting at the first sentence end of the previous one's second half: consecutive windows
+   * overlap by about half, so a span of up to about a quarter of a window, and usually a whole
+   * sentence, lies entirely inside one of them. Slices share the reading's characters.
+   */
+  private maxWindowLogit(reading: string, from: number, to: number): number {
+    const size = this.sentenceWindowChars;
+    let best = -Infinity;
+    for (let start = from; ; ) {
+      const end = start + size >= to ? to : cutBefore(reading, start + (size >> 1), start + size);
+      best = Math.max(best, this.logitOfWindow(reading.slice(start, end)));
+      if (end >= to) return best;
+      start = cutAfter(reading, start + (size >> 1), end);
+    }
   }
 
   private window(reading: string): string {
@@ -90,4 +118,36 @@ export class LinearTextClassifier {
     if (this.model.conceptFeatures === true) for (const index of conceptFeatures(scored)) concepts += weights[index]!;
     return this.model.bias + (norm > 0 ? dot / Math.sqrt(norm) : 0) + concepts;
   }
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/** Whether a window may end right after `index`: a line break, or . ! ? (or their CJK forms) before a space. */
+function endsSentence(reading: string, index: number): boolean {
+  const code = reading.charCodeAt(index);
+  if (code === NEWLINE || code === 0x3002 || code === 0xff01 || code === 0xff1f) return true;
+  if (code !== 0x2e && code !== 0x21 && code !== 0x3f) return false;
+  const next = reading.charCodeAt(index + 1);
+  return next === SPACE || next === NEWLINE || next === 0x09 || next === 0x0d;
+}
+
+/** The last cut in (earliest, latest]: after a sentence end, else at a space, else `latest`. */
+function cutBefore(reading: string, earliest: number, latest: number): number {
+  let space = -1;
+  for (let cut = latest; cut > earliest; cut--) {
+    if (endsSentence(reading, cut - 1)) return cut;
+    if (space === -1 && reading.charCodeAt(cut - 1) === SPACE) space = cut;
+  }
+  return space === -1 ? latest : space;
+}
+
+/** The first cut in [earliest, latest): after a sentence end, else at a space, else `earliest`. */
+function cutAfter(reading: string, earliest: number, latest: number): number {
+  let space = -1;
+  for (let cut = earliest; cut < latest; cut++) {
+    if (endsSentence(reading, cut - 1)) return cut;
+    if (space === -1 && reading.charCodeAt(cut - 1) === SPACE) space = cut;
+  }
+  return space === -1 ? earliest : space;
 }

@@ -35,6 +35,15 @@ export interface InjectionAssessment {
 const MIN_BASE64_RUN = 16;
 /** Trained by src/eval/train-injection-model.ts; the same relative path from src/ and dist/. */
 const DEFAULT_MODEL_FILE = path.resolve(__dirname, '../../models/injection-classifier.json');
+/**
+ * Texts longer than this are also scored by the classifier in sentence windows of this size (the
+ * highest logit wins), so one attack inside a web page, passage or mail is not diluted by the
+ * rest; 0 turns it off. Off for now: at 480 (training rows are at most 368 characters, so each is
+ * still scored whole) `injection-embedding.experiment.js --long --hashed-only` measured recall on
+ * padded rows 0.316 -> 0.505 but FPR 0.053 -> 0.062, and CheckInput 2 KB CPU 0.41 -> 0.71 ms
+ * (guardrails-build-compare.bench.cjs): the window maximum needs its own combiner input first.
+ */
+export const CLASSIFIER_SENTENCE_WINDOW_CHARS = 0;
 const HEX_RUN_MIN_PAIRS = 12;
 const HEX_RUN = /\b(?:[0-9a-f]{2}[ :]?){12,}\b/gi;
 const MAX_DECODED_PAYLOADS = 16;
@@ -57,7 +66,7 @@ export class PromptInjectionDetector {
 
   constructor(
     private readonly similarityIndex: AttackSimilarityIndex = new AttackSimilarityIndex(),
-    private readonly classifier: LinearTextClassifier | undefined = LinearTextClassifier.fromFile(DEFAULT_MODEL_FILE),
+    private readonly classifier: LinearTextClassifier | undefined = LinearTextClassifier.fromFile(DEFAULT_MODEL_FILE, CLASSIFIER_SENTENCE_WINDOW_CHARS),
   ) {}
 
   assess(text: string): InjectionAssessment {
