@@ -13,4 +13,5 @@ export type { DiskOutboxOptions, OutboxAppendResult, OutboxRecord } from './disk
 export { activeTraceHeaders, contextFromHeaders } from './trace-headers';
 export { defaultKafkaLogger, silentKafkaLogger } from './kafka-logger';
 export type { KafkaLogger } from './kafka-logger';
+export { murmur2Partitioner } from './murmur2.partitioner';
 export { applyKafkajsIdleTimerFix } from './kafkajs-idle-timer.fix';

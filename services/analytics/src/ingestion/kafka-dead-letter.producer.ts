@@ -1,5 +1,5 @@
 import { toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { deadLetterTopicName, topicDefinition, type TopicName } from '@llmops/kafka';
+import { deadLetterTopicName, murmur2Partitioner, topicDefinition, type TopicName } from '@llmops/kafka';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { UnmappableEvent, UnmappableEventDeadLetter } from './event-ingestion.handler';
 
@@ -48,7 +48,7 @@ export class KafkaDeadLetterProducer implements UnmappableEventDeadLetter {
 
   private connected(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({ createPartitioner: murmur2Partitioner, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
       const connecting = producer.connect().then(() => producer);
       this.producer = connecting;
       // A failed connect is retried by the next send (the runner retries the batch).
