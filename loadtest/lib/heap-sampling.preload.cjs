@@ -5,6 +5,9 @@
  * between two SIGUSR2 signals, sampled by V8's heap profiler including the objects the young and
  * old generation collectors already freed (the garbage a request leaves is what drives the
  * scavenges). The second signal writes the total to BENCH_ALLOC_OUT as JSON: { bytes }.
+ * BENCH_ALLOC_SURVIVORS=1 leaves out what a scavenge freed: the bytes that outlived at least one
+ * young-generation collection (promoted, or live when sampling stopped), which set how long each
+ * scavenge copies.
  */
 const inspector = require('node:inspector');
 const { writeFileSync } = require('node:fs');
@@ -18,7 +21,7 @@ if (out && /[/\\]gateway[/\\]dist[/\\]main\.js$/.test(process.argv[1] ?? '')) {
   process.on('SIGUSR2', () => {
     if (!sampling) {
       sampling = true;
-      session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_SURVIVORS !== '1' });
       return;
     }
     sampling = false;

@@ -2,11 +2,13 @@ import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 
 type ServerSurfaceCall = ServerUnaryCall<unknown, unknown>;
 import { BaseRpcContext } from '@nestjs/microservices';
+import { LazyAbortController, type SignalSource } from './lazy-abort-controller';
 
 /** What a handler may know about the call besides its request: metadata, the caller's
- * deadline and a signal that fires when the caller cancels or the deadline passes. */
-export class GrpcCallContext extends BaseRpcContext<[Metadata, string]> {
-  private readonly abortController = new AbortController();
+ * deadline and a signal that fires when the caller cancels or the deadline passes (made only
+ * when a handler reads it: pass the context itself as a SignalSource to defer that to a call). */
+export class GrpcCallContext extends BaseRpcContext<[Metadata, string]> implements SignalSource {
+  private readonly abortController = new LazyAbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
 
   constructor(

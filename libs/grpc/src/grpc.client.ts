@@ -11,6 +11,7 @@ import {
 import { create, type DescMessage, type DescMethod, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { fromGrpcError } from './grpc-status.mapping';
+import type { SignalSource } from './lazy-abort-controller';
 import { ErrorCode, PlatformError } from './platform-error';
 import { toGrpcServiceDefinition } from './service-definition';
 import { metadataSetter } from './trace-propagation';
@@ -22,6 +23,8 @@ export interface RpcCallOptions {
   timeoutMs?: number;
   metadata?: Record<string, string>;
   signal?: AbortSignal;
+  /** Where the signal comes from when it is made only for a call (a LazyAbortController); read as the call starts. */
+  cancellation?: SignalSource;
   /** How long a call waits for a disconnected channel to (re)connect before it fails; default 3 s. */
   connectTimeoutMs?: number;
 }
@@ -74,6 +77,11 @@ export type GrpcClient<S extends DescService> = {
 };
 
 const tracer = trace.getTracer('@llmops/grpc');
+
+/** The caller's signal, made now if it comes from a lazy source. */
+function signalOf(options: RpcCallOptions | undefined): AbortSignal | undefined {
+  return options?.signal ?? options?.cancellation?.signal;
+}
 
 function deadlineOf(options: RpcCallOptions | undefined): number | undefined {
   const candidates: number[] = [];
@@ -136,13 +144,14 @@ function unary(client: Client & Record<string, (...args: unknown[]) => unknown>,
           }
           const callOptions: GrpcCallOptions = deadline === undefined ? {} : { deadline };
           const metadata = metadataOf(options);
+          const signal = signalOf(options);
           connected(client, options, deadline).then(() => {
           const call = client[method.localName](
             create(method.input, request),
             metadata,
             callOptions,
             (error: ServiceError | null, response: unknown) => {
-              options?.signal?.removeEventListener('abort', cancel);
+              signal?.removeEventListener('abort', cancel);
               if (error) {
                 const platformError = toPlatformError(error);
                 span.setStatus({ code: SpanStatusCode.ERROR, message: platformError.message });
@@ -156,7 +165,7 @@ function unary(client: Client & Record<string, (...args: unknown[]) => unknown>,
             },
           ) as { cancel(): void };
           const cancel = () => call.cancel();
-          options?.signal?.addEventListener('abort', cancel, { once: true });
+          signal?.addEventListener('abort', cancel, { once: true });
           }, (error: PlatformError) => {
             span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
             span.end();
@@ -179,6 +188,7 @@ function serverStream(client: Client & Record<string, (...args: unknown[]) => un
           parentContext,
         );
         const deadline = deadlineOf(options);
+        const signal = signalOf(options);
         let call: ClientReadableStream<unknown> | undefined;
         let iterator: AsyncIterator<unknown> | undefined;
         let finished = false;
@@ -186,7 +196,7 @@ function serverStream(client: Client & Record<string, (...args: unknown[]) => un
         const finish = (error?: PlatformError) => {
           if (finished) return;
           finished = true;
-          options?.signal?.removeEventListener('abort', cancel);
+          signal?.removeEventListener('abort', cancel);
           if (error) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
           span.end();
         };
@@ -196,7 +206,7 @@ function serverStream(client: Client & Record<string, (...args: unknown[]) => un
           call = context.with(streamContext, () =>
             client[method.localName](create(method.input, request), context.with(streamContext, () => metadataOf(options)), deadline === undefined ? {} : { deadline }),
           ) as ClientReadableStream<unknown>;
-          options?.signal?.addEventListener('abort', cancel, { once: true });
+          signal?.addEventListener('abort', cancel, { once: true });
           return call[Symbol.asyncIterator]();
         };
         return {

@@ -1,6 +1,8 @@
 export { createGrpcClient } from './grpc.client';
 export type { GrpcClient, RpcCallOptions } from './grpc.client';
 export { GrpcCallContext } from './grpc-call.context';
+export { LazyAbortController } from './lazy-abort-controller';
+export type { SignalSource } from './lazy-abort-controller';
 export { GrpcRpc } from './grpc-rpc.decorator';
 export { attachGrpcTransport, startGrpcService } from './grpc-microservice.bootstrap';
 export type { GrpcServiceHandle } from './grpc-microservice.bootstrap';

@@ -20,6 +20,7 @@ import {
   ErrorCode,
   GrpcCallContext,
   GrpcRpc,
+  LazyAbortController,
   PlatformError,
   startGrpcService,
   type GrpcServiceHandle,
@@ -27,6 +28,7 @@ import {
 
 let seenDeadline: number | undefined;
 let seenHeader: string | undefined;
+let handlerSawCancel: Promise<unknown> | undefined;
 
 @Controller()
 class FixturePromptsController {
@@ -37,6 +39,12 @@ class FixturePromptsController {
     if (request.name === 'missing') throw new PlatformError(ErrorCode.ModelNotFound, 'no such model: missing');
     if (request.name === 'boom') throw new Error('secret path /etc/shadow leaked');
     if (request.name === 'slow') await new Promise((resolve) => setTimeout(resolve, 500));
+    if (request.name === 'until-cancelled') {
+      // The handler's signal is made here, after the call began; the caller's cancel must still reach it.
+      const signal = ctx.signal;
+      handlerSawCancel = new Promise((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));
+      await handlerSawCancel;
+    }
     return create(PromptTemplateSchema, { name: request.name, version: '3' });
   }
 
@@ -94,6 +102,27 @@ describe('ProtobufGrpcServer over a real socket', () => {
     await expect(client.get({ name: 'slow' }, { timeoutMs: 100 })).rejects.toMatchObject({
       code: ErrorCode.DeadlineExceeded,
     });
+    client.close();
+  });
+
+  it('cancels a call through a lazy signal source, read only when the call starts, and the handler sees it', async () => {
+    const client = createGrpcClient(Prompts, address);
+    const lazy = new LazyAbortController();
+    let reads = 0;
+    const source = {
+      get signal() {
+        reads += 1;
+        return lazy.signal;
+      },
+    };
+    const options = { cancellation: source, timeoutMs: 5_000 };
+    expect(reads).toBe(0);
+    const call = client.get({ name: 'until-cancelled' }, options).catch((error: PlatformError) => error);
+    while (handlerSawCancel === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reads).toBe(1);
+    lazy.abort(new Error('client went away'));
+    await expect(call).resolves.toMatchObject({ code: ErrorCode.Cancelled });
+    await expect(handlerSawCancel).resolves.toMatchObject({ message: 'cancelled by the caller' });
     client.close();
   });
 

@@ -24,6 +24,9 @@ function parseJsonBody(_request: unknown, body: string, done: (error: Error | nu
 export async function createGatewayApp(config: GatewayConfig, events: EventPublisher, mesh: MeshClients, logger: Pick<Logger, 'error'>): Promise<NestFastifyApplication> {
   // Fastify rather than Express: Nest on Express added 0.35–0.45 ms to every request here, more
   // than a cache hit costs inside the gateway; on Fastify about 0.1 ms (loadtest/RESULTS.md).
+  // Fastify is held at ≥ 5.12.8 (package.json overrides): 5.11's body parser wrapped each request
+  // in AsyncResource.bind, whose deprecated property kept every request alive through the next
+  // scavenge (≈ 3 MB copied per scavenge; loadtest/RESULTS.md, 2026-11-28 evening).
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
     // Longer than the idle timeout of common clients and proxies, so the server is never the one

@@ -21,7 +21,7 @@ import {
   type RequestContext,
   type RouteDecision,
 } from '@llmops/contracts';
-import { ErrorCode, PlatformError } from '@llmops/grpc';
+import { ErrorCode, PlatformError, type SignalSource } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { context as otelContext, trace, SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
@@ -47,7 +47,8 @@ export interface CompletionCommand {
   stream: boolean;
   /** Absolute deadline (epoch ms) of the whole request; every hop gets what is left of it. */
   deadlineMs: number;
-  signal?: AbortSignal;
+  /** Cancels the request's calls when the client goes away; its signal is made only for a call. */
+  cancellation?: SignalSource;
 }
 
 const SNIPPET_CHARS = 240;
@@ -178,7 +179,7 @@ export class CompletionUseCase {
             () =>
               this.mesh.inference.generate(
                 { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
-                { deadlineMs: command.deadlineMs, signal: command.signal },
+                { deadlineMs: command.deadlineMs, cancellation: command.cancellation },
               ),
             { [GenAiAttributes.operationName]: 'chat' },
           );
@@ -245,7 +246,7 @@ export class CompletionUseCase {
       const stream = otelContext.with(spanContext, () =>
         this.mesh.inference.generateStream(
           { context: prepared.context, chain: prepared.decision.chain, messages: prepared.messages, params: command.request.params, passages: prepared.citations },
-          { deadlineMs: command.deadlineMs, signal: command.signal },
+          { deadlineMs: command.deadlineMs, cancellation: command.cancellation },
         ),
       );
       try {
@@ -337,7 +338,7 @@ export class CompletionUseCase {
     const reused = nearKey === undefined ? undefined : this.nearCache.get(nearKey);
     if (reused) return this.reuseHit(draft, reused);
 
-    const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
+    const hop = { deadlineMs: command.deadlineMs, cancellation: command.cancellation };
     const context = draft.context;
     const [verdict, decision] = await Promise.all([
       this.failOpenWhenAllowed(draft, 'guardrails.input', () => this.mesh.guardrails.checkInput({ context, messages: request.messages, route: request.model }, hop)),
@@ -455,7 +456,7 @@ export class CompletionUseCase {
    * are only seen by the principals on it). When retrieval is down the request is answered
    * without passages rather than failed; the trace shows the stage's error.
    */
-  private async retrieve(draft: TraceDraft, collection: string, question: string, hop: { deadlineMs: number; signal?: AbortSignal }) {
+  private async retrieve(draft: TraceDraft, collection: string, question: string, hop: { deadlineMs: number; cancellation?: SignalSource }) {
     const { context } = draft;
     const principals = [context.userId].filter(Boolean);
     try {

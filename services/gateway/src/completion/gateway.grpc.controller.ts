@@ -71,7 +71,7 @@ export class GatewayGrpcController {
       ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
       user: request.user,
       deadlineMs: call.deadlineMs ?? Date.now() + this.config.defaultTimeoutMs,
-      signal: call.signal,
+      cancellation: call,
     });
     return create(GatewayEmbedResponseSchema, {
       traceId: outcome.traceId,
@@ -89,7 +89,7 @@ export class GatewayGrpcController {
       request,
       stream: endpoint === 'grpc.CompleteStream',
       deadlineMs: call.deadlineMs ?? Date.now() + this.config.defaultTimeoutMs,
-      signal: call.signal,
+      cancellation: call,
     };
   }
 }

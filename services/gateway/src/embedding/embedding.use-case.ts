@@ -10,7 +10,7 @@ import {
   type RouteDecision,
   type Usage,
 } from '@llmops/contracts';
-import { ErrorCode, PlatformError } from '@llmops/grpc';
+import { ErrorCode, PlatformError, type SignalSource } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { GenAiAttributes, LlmopsAttributes } from '@llmops/telemetry';
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
@@ -38,7 +38,8 @@ export interface EmbeddingCommand {
   user: string;
   /** Absolute deadline (epoch ms); every hop gets what is left of it. */
   deadlineMs: number;
-  signal?: AbortSignal;
+  /** Cancels the request's calls when the client goes away; its signal is made only for a call. */
+  cancellation?: SignalSource;
 }
 
 export interface EmbeddingOutcome {
@@ -121,7 +122,7 @@ export class EmbeddingUseCase {
     this.checkModel(command.model);
     stages.skip('guardrails.input', UNCHECKED_INPUT);
 
-    const hop = { deadlineMs: command.deadlineMs, signal: command.signal };
+    const hop = { deadlineMs: command.deadlineMs, cancellation: command.cancellation };
     // Routing sees the texts only to estimate the tokens it reserves; max_tokens 0: nothing is generated.
     const decision = await stages
       .run('routing', () =>

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LazyAbortController } from '@llmops/grpc';
 import { CompletionUseCase } from '../completion/completion.use-case';
 import { EmbeddingUseCase } from '../embedding/embedding.use-case';
 import { FeedbackUseCase } from '../feedback/feedback.use-case';
@@ -39,7 +40,7 @@ export class OpenAiHttpController {
         request: toCompleteRequest(body),
         stream: body.stream === true,
         deadlineMs: this.deadlineOf(request),
-        signal: abort.signal,
+        cancellation: abort,
       };
       const created = Math.floor(Date.now() / 1000);
       if (!command.stream) {
@@ -66,7 +67,7 @@ export class OpenAiHttpController {
         ...(body.dimensions !== undefined ? { dimensions: body.dimensions } : {}),
         user: body.user,
         deadlineMs: this.deadlineOf(request),
-        signal: abort.signal,
+        cancellation: abort,
       });
       reply.header('x-llmops-trace-id', outcome.traceId).status(200).send(toEmbeddingList(outcome, body.encodingFormat));
     } catch (error) {
@@ -99,8 +100,8 @@ export class OpenAiHttpController {
   }
 
   /** Work done for a client that hung up is wasted: its hops are cancelled. */
-  private abortOnDisconnect(reply: FastifyReply): AbortController {
-    const abort = new AbortController();
+  private abortOnDisconnect(reply: FastifyReply): LazyAbortController {
+    const abort = new LazyAbortController();
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) abort.abort(new Error('client disconnected'));
     });
