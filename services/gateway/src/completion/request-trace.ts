@@ -30,8 +30,10 @@ export function publishRequestTrace(
   gatewayRequestDuration.observe({ endpoint: request.endpoint }, elapsedMs / 1000);
   events.publish(
     'llmops.traces.v1',
-    create(TraceEventSchema, {
-      ...fields,
+    // Object.assign, not { ...fields, eventId, … }: on Node 20 a literal that adds properties after
+    // a spread gets a new hidden class every time, and keeps what it holds alive through the next
+    // scavenge (loadtest/RESULTS.md, 2026-11-28 evening).
+    create(TraceEventSchema, Object.assign({}, fields, {
       eventId: randomUUID(),
       traceId: request.traceId,
       occurredAt: timestampFromMs(Date.now()),
@@ -42,7 +44,7 @@ export function publishRequestTrace(
       errorCode: error?.code ?? '',
       errorMessage: error?.message ?? '',
       stages: request.stages.stages,
-    }),
+    })),
   );
 }
 

@@ -96,11 +96,13 @@ export function toCompleteRequest(request: ChatCompletionRequest): CompleteReque
       toolCalls: (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, argumentsJson: call.function.arguments })),
       toolCallId: message.tool_call_id ?? '',
     })),
+    // A property before the conditional spreads: a literal that starts with a spread and then adds
+    // properties gets a new hidden class per request on Node 20 (see request-trace.ts).
     params: {
+      stop,
       ...(request.temperature !== null && request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.top_p !== null && request.top_p !== undefined ? { topP: request.top_p } : {}),
       ...(maxTokens !== undefined ? { maxTokens } : {}),
-      stop,
       tools: (request.tools ?? []).map((tool) => ({
         name: tool.function.name,
         description: tool.function.description ?? '',

@@ -87,7 +87,8 @@ export function toChunk(id: string, created: number, model: string, delta: { rol
 }
 
 export function toFinalChunk(response: CompleteResponse, created: number) {
-  return { ...toChunk(response.id, created, response.model?.model ?? '', {}, response.finishReason), llmops: extensionOf(response) };
+  // Object.assign, not { ...chunk, llmops }: that literal gets a new hidden class per call on Node 20 (see request-trace.ts).
+  return Object.assign(toChunk(response.id, created, response.model?.model ?? '', {}, response.finishReason), { llmops: extensionOf(response) });
 }
 
 export function toUsageChunk(response: CompleteResponse, created: number) {
