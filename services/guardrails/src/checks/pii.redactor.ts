@@ -126,7 +126,9 @@ export function replaceMatches(text: string, matches: readonly PiiMatch[], sessi
   for (const match of matches) {
     const placeholder = session.placeholderFor(match.stem, text.slice(match.start, match.end));
     parts.push(text.slice(cursor, match.start), placeholder);
-    placed.push({ ...match, placeholder });
+    // Object.assign, not { ...match, placeholder }: on Node 20 that literal gets a new hidden class
+    // per match and keeps it through a scavenge (loadtest/RESULTS.md, 2026-11-28 evening).
+    placed.push(Object.assign({}, match, { placeholder }));
     cursor = match.end;
   }
   parts.push(text.slice(cursor));
