@@ -88,7 +88,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
     scope.timeoutAfter(this.timeoutMs, `${this.options.providerId} gave no answer within ${this.timeoutMs} ms`);
     try {
       const completion: ChatCompletion = await this.client.chat.completions.create(
-        { ...this.body(req), stream: false },
+        Object.assign(this.body(req), { stream: false as const }),
         { signal: scope.signal },
       );
       const choice = completion.choices[0];
@@ -125,7 +125,7 @@ export class OpenAiCompatibleProvider implements ChatProvider, EmbeddingProvider
       let stream;
       try {
         stream = await this.client.chat.completions.create(
-          { ...this.body(req), stream: true, ...(streamUsage ? { stream_options: { include_usage: true } } : {}) },
+          Object.assign(this.body(req), { stream: true as const }, streamUsage ? { stream_options: { include_usage: true } } : {}),
           { signal: scope.signal },
         );
       } catch (err) {

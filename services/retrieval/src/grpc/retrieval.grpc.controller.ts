@@ -62,7 +62,7 @@ export class RetrievalGrpcController {
       const result = await this.searches.search(toSearchQuery(tenantId, request));
       trace.getActiveSpan()?.setAttribute(LlmopsAttributes.passages, result.passages.length);
       return create(SearchResponseSchema, {
-        passages: result.passages.map((hit) => ({ ...hit, tags: [...hit.tags], updatedAtMs: BigInt(hit.updatedAt.getTime()) })),
+        passages: result.passages.map((hit) => Object.assign({}, hit, { tags: [...hit.tags], updatedAtMs: BigInt(hit.updatedAt.getTime()) })),
         nothingRelevant: result.nothingRelevant,
         context: result.context,
         contextTokens: result.contextTokens,
