@@ -30,9 +30,7 @@ export function publishRequestTrace(
   gatewayRequestDuration.observe({ endpoint: request.endpoint }, elapsedMs / 1000);
   events.publish(
     'llmops.traces.v1',
-    // Object.assign, not { ...fields, eventId, … }: on Node 20 a literal that adds properties after
-    // a spread gets a new hidden class every time, and keeps what it holds alive through the next
-    // scavenge (loadtest/RESULTS.md, 2026-11-28 evening).
+    // Object.assign, not { ...fields, eventId }: docs/architecture.md, "Hot paths on Node 20".
     create(TraceEventSchema, Object.assign({}, fields, {
       eventId: randomUUID(),
       traceId: request.traceId,

@@ -25,8 +25,7 @@ export function routeOptionsOf(request: CompleteRequest): { params?: GenerationP
   const tools = (params?.tools.length ?? 0) > 0;
   const json = params?.responseFormat === 'json_object' || params?.responseFormat === 'json_schema';
   const optOut = ['off', 'no-store', 'false'].includes((request.tags[CACHE_OPT_OUT_TAG] ?? '').toLowerCase());
-  // The spread last: a literal that starts with a spread and then adds properties gets a new hidden
-  // class per request on Node 20 (see request-trace.ts).
+  // The spread last: docs/architecture.md, "Hot paths on Node 20".
   return {
     // Tool-calling turns depend on tool results the cache cannot see: never cached.
     noCache: optOut || tools,

@@ -96,8 +96,7 @@ export function toCompleteRequest(request: ChatCompletionRequest): CompleteReque
       toolCalls: (message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, argumentsJson: call.function.arguments })),
       toolCallId: message.tool_call_id ?? '',
     })),
-    // A property before the conditional spreads: a literal that starts with a spread and then adds
-    // properties gets a new hidden class per request on Node 20 (see request-trace.ts).
+    // A property before the conditional spreads: docs/architecture.md, "Hot paths on Node 20".
     params: {
       stop,
       ...(request.temperature !== null && request.temperature !== undefined ? { temperature: request.temperature } : {}),

@@ -87,7 +87,7 @@ export function toChunk(id: string, created: number, model: string, delta: { rol
 }
 
 export function toFinalChunk(response: CompleteResponse, created: number) {
-  // Object.assign, not { ...chunk, llmops }: that literal gets a new hidden class per call on Node 20 (see request-trace.ts).
+  // Object.assign, not { ...chunk, llmops }: docs/architecture.md, "Hot paths on Node 20".
   return Object.assign(toChunk(response.id, created, response.model?.model ?? '', {}, response.finishReason), { llmops: extensionOf(response) });
 }
 

@@ -126,8 +126,7 @@ export function replaceMatches(text: string, matches: readonly PiiMatch[], sessi
   for (const match of matches) {
     const placeholder = session.placeholderFor(match.stem, text.slice(match.start, match.end));
     parts.push(text.slice(cursor, match.start), placeholder);
-    // Object.assign, not { ...match, placeholder }: on Node 20 that literal gets a new hidden class
-    // per match and keeps it through a scavenge (loadtest/RESULTS.md, 2026-11-28 evening).
+    // Object.assign, not { ...match, placeholder }: docs/architecture.md, "Hot paths on Node 20".
     placed.push(Object.assign({}, match, { placeholder }));
     cursor = match.end;
   }

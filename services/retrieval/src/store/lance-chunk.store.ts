@@ -219,8 +219,7 @@ export class LanceChunkStore implements ChunkStore {
     // The score is the cosine, from the stored unit vectors: LanceDB's `_distance` is 1 - cosine
     // on an exact scan but 2 - 2·cosine through the HNSW index, and one result can hold rows of
     // both (those written since the last index refresh are scanned exactly).
-    // Object.assign, not { ...passage, score }: on Node 20 a literal that adds properties after a
-    // spread gets a new hidden class per row (loadtest/RESULTS.md, 2026-11-28 evening).
+    // Object.assign, not { ...passage, score }: docs/architecture.md, "Hot paths on Node 20".
     return passagesOf(rows).map(({ vector: stored, ...passage }) =>
       Object.assign(passage, { score: stored ? dot(vector, stored) : 0 }, options.withVectors && stored ? { vector: stored } : {}),
     );

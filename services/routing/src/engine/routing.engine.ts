@@ -246,8 +246,7 @@ export class RoutingEngine {
       features,
       ...(experiment ? { experiment } : {}),
       // An answer from a downgraded route is not stored under the route the request asked for.
-      // Object.assign: a literal that adds properties after a spread gets a new hidden class per
-      // call on Node 20, and keeps its values through a scavenge (loadtest/RESULTS.md, 2026-11-28 evening).
+      // Object.assign, not { ...cache, variant }: docs/architecture.md, "Hot paths on Node 20".
       cache: Object.assign({}, cache, { variant, reuseMs: this.reuseMs(state, input.caller, cache.status, experiment) }, budget.downgraded ? { storable: false } : {}),
       budget: budget.decision,
       settle: budget.decision.reservationId !== '' || strategyName === 'lowest-latency',

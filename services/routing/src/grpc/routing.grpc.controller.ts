@@ -128,8 +128,7 @@ function callerOf(context: RequestContext | undefined): RouteCaller {
 }
 
 function paramsOf(params: GenerationParams | undefined): GenerationParameters {
-  // `stop` first: a literal that starts with a spread and then adds properties gets a new hidden
-  // class per call on Node 20 (loadtest/RESULTS.md, 2026-11-28 evening).
+  // `stop` first: docs/architecture.md, "Hot paths on Node 20".
   return {
     stop: params?.stop ?? [],
     ...(params?.temperature !== undefined ? { temperature: params.temperature } : {}),
