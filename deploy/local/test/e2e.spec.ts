@@ -413,26 +413,65 @@ describe('evaluation', () => {
 });
 
 describe('bad input gets a clear error and is traced', () => {
-  async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error: { message: string; type: string; code: string | null } } }> {
-    const response = await fetch(`${stack.endpoints.openaiBaseUrl}/chat/completions`, {
+  type Posted = { status: number; traceId: string | null; body: { error: { message: string; type: string; code: string | null; param?: string | null } } };
+  async function post(body: string, headers: Record<string, string> = {}, path = '/chat/completions'): Promise<Posted> {
+    const response = await fetch(`${stack.endpoints.openaiBaseUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.endpoints.apiKey}`, ...headers },
       body,
     });
-    return { status: response.status, body: (await response.json()) as never };
+    return { status: response.status, traceId: response.headers.get('x-llmops-trace-id'), body: (await response.json()) as never };
   }
 
-  it('malformed JSON → 400 invalid_request_error', async () => {
+  type RefusalRow = { endpoint: string; status: string; error_code: string; error_message: string; tenant_id: string; requested_model: string; stage_names: string[] };
+  /** The trace row of a request refused before it could be read: authenticated, then failed at `validation`. */
+  async function refusalRow(traceId: string | null): Promise<RefusalRow> {
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const rows = await eventually<RefusalRow>(
+      `SELECT endpoint, status, error_code, error_message, tenant_id, requested_model, arrayMap(s -> tupleElement(s, 'stage'), stages) AS stage_names FROM llmops.traces FINAL WHERE trace_id = '${traceId}'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.stage_names).toEqual(['auth', 'validation']);
+    expect(rows[0]!.tenant_id).toBe('default');
+    return rows[0]!;
+  }
+
+  it('malformed JSON → 400 invalid_request_error, traced with the tenant and a failed validation stage', async () => {
     const result = await post('{"model": "default", "messages": [');
     expect(result.status).toBe(400);
     expect(result.body.error.type).toBe('invalid_request_error');
     expect(result.body.error.message).toMatch(/could not parse the JSON body/);
+    expect(await refusalRow(result.traceId)).toMatchObject({ endpoint: 'http.chat.completions', status: 'error', error_code: 'invalid_request', error_message: expect.stringMatching(/could not parse/) });
   });
 
-  it('a body over GATEWAY_MAX_BODY_BYTES → 413 input_too_large; an unknown URL → 404 in the OpenAI shape', async () => {
+  it('a request that is JSON but not a chat completion → 400 naming the field, traced with the model it asked for', async () => {
+    const result = await post(JSON.stringify({ model: 'gpt-4o-mini', messages: 'hello' }));
+    expect(result.status).toBe(400);
+    expect(result.body.error.param).toBe('messages');
+    expect(await refusalRow(result.traceId)).toMatchObject({ error_code: 'invalid_request', requested_model: 'gpt-4o-mini', error_message: expect.stringMatching(/messages/) });
+  });
+
+  it('a wrong key with an unreadable body → 401, as OpenAI answers, and the attempt is traced', async () => {
+    const result = await post('{"model": ', { authorization: 'Bearer sk-wrong' });
+    expect(result.status).toBe(401);
+    expect(result.body.error.code).toBe('invalid_api_key');
+    const rows = await eventually<{ error_code: string; stage_names: string[] }>(
+      `SELECT error_code, arrayMap(s -> tupleElement(s, 'stage'), stages) AS stage_names FROM llmops.traces FINAL WHERE trace_id = '${result.traceId}'`,
+    );
+    expect(rows).toEqual([{ error_code: 'unauthenticated', stage_names: ['auth'] }]);
+  });
+
+  it('an embeddings body that is not one → 400, traced on its own endpoint', async () => {
+    const result = await post(JSON.stringify({ model: 'text-embedding-3-small', input: 42 }), {}, '/embeddings');
+    expect(result.status).toBe(400);
+    expect(await refusalRow(result.traceId)).toMatchObject({ endpoint: 'http.embeddings', error_code: 'invalid_request', requested_model: 'text-embedding-3-small' });
+  });
+
+  it('a body over GATEWAY_MAX_BODY_BYTES → 413 input_too_large (traced); an unknown URL → 404 in the OpenAI shape', async () => {
     const huge = await post(JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] }));
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('input_too_large');
+    expect(await refusalRow(huge.traceId)).toMatchObject({ status: 'blocked', error_code: 'input_too_large' });
     const unknown = await fetch(`${stack.endpoints.openaiBaseUrl}/embeddingz?x=1`, { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: { message: 'Unknown request URL: POST /v1/embeddingz.', type: 'invalid_request_error', param: null, code: 'not_found' } });
@@ -444,6 +483,7 @@ describe('bad input gets a clear error and is traced', () => {
     const empty = await post('');
     expect(empty.status).toBe(400);
     expect(empty.body.error.message).toMatch(/model|messages/);
+    expect(await refusalRow(empty.traceId)).toMatchObject({ error_code: 'invalid_request', requested_model: '' });
   });
 
   it('a caller that hangs up cancels the upstream call, and the trace says cancelled', async () => {

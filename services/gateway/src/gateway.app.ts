@@ -3,6 +3,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { EventPublisher } from '@llmops/kafka';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config/gateway.config';
+import { CompletionUseCase } from './completion/completion.use-case';
+import { EmbeddingUseCase } from './embedding/embedding.use-case';
 import { GatewayModule } from './gateway.module';
 import type { MeshClients } from './mesh/mesh-clients';
 import { OpenAiHttpExceptionFilter } from './openai/openai-http-exception.filter';
@@ -39,6 +41,17 @@ export async function createGatewayApp(config: GatewayConfig, events: EventPubli
     bodyParser: false,
     logger: ['error', 'warn'],
   });
-  app.useGlobalFilters(new OpenAiHttpExceptionFilter(logger));
+  const completions = app.get(CompletionUseCase);
+  const embeddings = app.get(EmbeddingUseCase);
+  app.useGlobalFilters(
+    new OpenAiHttpExceptionFilter(logger, (request, error) => {
+      if (request.method !== 'POST') return undefined;
+      const path = request.url.split('?')[0];
+      const authorization = request.headers.authorization;
+      if (path === '/v1/chat/completions') return completions.reject({ endpoint: 'http.chat.completions', authorization }, error);
+      if (path === '/v1/embeddings') return embeddings.reject({ authorization }, error);
+      return undefined;
+    }),
+  );
   return app;
 }

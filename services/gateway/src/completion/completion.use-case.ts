@@ -3,6 +3,7 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import {
   ChatMessageSchema,
   CitationSchema,
+  CompleteRequestSchema,
   CompleteResponseSchema,
   CompleteStartedSchema,
   GenerateResponseSchema,
@@ -49,6 +50,16 @@ export interface CompletionCommand {
   deadlineMs: number;
   /** Cancels the request's calls when the client goes away; its signal is made only for a call. */
   cancellation?: SignalSource;
+}
+
+/** What is known of a request whose body could not be read (see CompletionUseCase.reject). */
+export interface RefusedRequest {
+  endpoint: CompletionEndpoint;
+  authorization: string | undefined;
+  /** The body's `model`, `stream` and `user`, when it was an object that had them. */
+  requestedModel?: string;
+  stream?: boolean;
+  user?: string;
 }
 
 const SNIPPET_CHARS = 240;
@@ -156,6 +167,29 @@ export class CompletionUseCase {
   /** For endpoints that only need to know the caller (model listing). */
   authenticate(authorization: string | undefined) {
     return this.authenticator.authenticate(authorization);
+  }
+
+  /**
+   * A request refused before it could be read: a body that is not JSON, too large, or not a chat
+   * completion request. The caller is authenticated first (a bad key answers 401 whatever the
+   * body, as OpenAI does), and the refusal is traced like any failed request: a row in
+   * llmops.traces with the tenant, the model asked for (when the body named one), the error, and
+   * a `validation` stage. Always throws: the error to answer with, carrying its trace id.
+   */
+  async reject(refused: RefusedRequest, error: unknown): Promise<never> {
+    const command: CompletionCommand = {
+      endpoint: refused.endpoint,
+      authorization: refused.authorization,
+      request: create(CompleteRequestSchema, { model: refused.requestedModel ?? '' }),
+      stream: refused.stream ?? false,
+      deadlineMs: Number.POSITIVE_INFINITY,
+    };
+    return this.withRootSpan(command, async (draft) => {
+      const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
+      draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: refused.user ?? '' });
+      trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+      return draft.stages.run('validation', () => Promise.reject(error));
+    });
   }
 
   async complete(command: CompletionCommand): Promise<CompleteResponse> {

@@ -112,6 +112,33 @@ export class EmbeddingUseCase {
     }
   }
 
+  /**
+   * A request refused before it could be read (not JSON, too large, not an embeddings request):
+   * authenticated first, then traced with a `validation` stage, as chat's (CompletionUseCase.reject).
+   * Always throws the error to answer with, carrying its trace id.
+   */
+  async reject(refused: { authorization: string | undefined; requestedModel?: string; user?: string }, error: unknown): Promise<never> {
+    const command: EmbeddingCommand = {
+      endpoint: 'http.embeddings',
+      authorization: refused.authorization,
+      model: refused.requestedModel ?? '',
+      inputs: [],
+      user: refused.user ?? '',
+      deadlineMs: Number.POSITIVE_INFINITY,
+    };
+    return tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
+      const draft = new EmbeddingTrace(traceIdOfSpan(span), command);
+      try {
+        const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
+        draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: command.user });
+        return await draft.stages.run('validation', () => Promise.reject(error));
+      } catch (failure) {
+        this.fail(draft, span, failure);
+        throw tracedError(failure, draft.traceId);
+      }
+    });
+  }
+
   private async run(draft: EmbeddingTrace): Promise<EmbeddingOutcome> {
     const { command, stages } = draft;
     const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));

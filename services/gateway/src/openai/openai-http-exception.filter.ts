@@ -2,7 +2,15 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { ErrorCode, PlatformError } from '@llmops/grpc';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { traceIdOfError } from '../completion/traced-error';
 import { toHttpError } from './openai-error.mapping';
+
+/**
+ * A request refused before its handler ran (body not JSON, too large), offered to the endpoint's
+ * use-case to authenticate and trace; it rejects with the error to answer with. Undefined when
+ * the URL is not one whose requests are traced.
+ */
+export type RefusalTracer = (request: FastifyRequest, error: PlatformError) => Promise<never> | undefined;
 
 /**
  * Errors that never reached a handler, answered the OpenAI way instead of with Nest's default
@@ -10,7 +18,10 @@ import { toHttpError } from './openai-error.mapping';
  */
 @Catch()
 export class OpenAiHttpExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Pick<Logger, 'error'>) {}
+  constructor(
+    private readonly logger: Pick<Logger, 'error'>,
+    private readonly traceRefusal: RefusalTracer = () => undefined,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -20,10 +31,20 @@ export class OpenAiHttpExceptionFilter implements ExceptionFilter {
       reply.raw.end();
       return;
     }
+    const error = this.platformErrorOf(exception, request);
     const tooLarge = exception instanceof HttpException && exception.getStatus() === 413;
-    const { status, body } = toHttpError(this.platformErrorOf(exception, request));
+    const traced = error instanceof PlatformError && toHttpError(error).status < 500 ? this.traceRefusal(request, error) : undefined;
+    if (!traced) return this.send(reply, request, exception, error, tooLarge);
+    // Authenticated and traced first: a bad key answers 401, as it would with a readable body.
+    traced.catch((answer: unknown) => this.send(reply, request, exception, answer, tooLarge && PlatformError.from(answer).code === ErrorCode.InputTooLarge));
+  }
+
+  private send(reply: FastifyReply, request: FastifyRequest, exception: unknown, error: unknown, tooLarge: boolean): void {
+    const { status, body } = toHttpError(error);
     // The body says only "the server had an error"; what it was goes to the log (message only).
     if (status >= 500) this.logger.error({ err: { message: exception instanceof Error ? exception.message : String(exception) }, url: request.url.split('?')[0] }, 'request failed before a handler');
+    const traceId = traceIdOfError(error);
+    if (traceId) reply.header('x-llmops-trace-id', traceId);
     reply.status(tooLarge ? 413 : status).send(body);
   }
 

@@ -15,6 +15,8 @@ import { traceIdOfError } from '../completion/traced-error';
 import { toHttpError } from './openai-error.mapping';
 import { feedbackRequestOf } from './feedback.request';
 
+/** The model and user a refused body named are traced cut to this length. */
+const MAX_ECHOED_CHARS = 256;
 /** A caller may shorten its deadline with this header (milliseconds). */
 const TIMEOUT_HEADER = 'x-llmops-timeout-ms';
 
@@ -33,7 +35,9 @@ export class OpenAiHttpController {
   async chatCompletions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = this.abortOnDisconnect(reply);
     try {
-      const body = parseChatCompletionRequest(request.body);
+      const body = await this.readBody(request, parseChatCompletionRequest, (error) =>
+        this.completions.reject({ endpoint: 'http.chat.completions', authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error),
+      );
       const command = {
         endpoint: 'http.chat.completions' as const,
         authorization: request.headers.authorization,
@@ -58,7 +62,9 @@ export class OpenAiHttpController {
   async createEmbeddings(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = this.abortOnDisconnect(reply);
     try {
-      const body = parseEmbeddingRequest(request.body);
+      const body = await this.readBody(request, parseEmbeddingRequest, (error) =>
+        this.embeddings.reject({ authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error),
+      );
       const outcome = await this.embeddings.embed({
         endpoint: 'http.embeddings',
         authorization: request.headers.authorization,
@@ -96,6 +102,15 @@ export class OpenAiHttpController {
       reply.status(200).send({ object: 'feedback', id: eventId });
     } catch (error) {
       this.sendError(reply, error);
+    }
+  }
+
+  /** The body as `parse` reads it; when it cannot, the refusal goes through `reject` (authenticated, traced), which throws. */
+  private async readBody<T>(request: FastifyRequest, parse: (body: unknown) => T, reject: (error: unknown) => Promise<never>): Promise<T> {
+    try {
+      return parse(request.body);
+    } catch (error) {
+      return reject(error);
     }
   }
 
@@ -175,4 +190,15 @@ export class OpenAiHttpController {
     if (traceId) reply.header('x-llmops-trace-id', traceId);
     reply.status(status).send(body);
   }
+}
+
+/** What a body that could not be read as a request still says, for the trace of its refusal. */
+export function refusedFieldsOf(body: unknown): { requestedModel?: string; stream?: boolean; user?: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const { model, stream, user } = body as Record<string, unknown>;
+  return {
+    ...(typeof model === 'string' ? { requestedModel: model.slice(0, MAX_ECHOED_CHARS) } : {}),
+    ...(stream === true ? { stream: true } : {}),
+    ...(typeof user === 'string' ? { user: user.slice(0, MAX_ECHOED_CHARS) } : {}),
+  };
 }
