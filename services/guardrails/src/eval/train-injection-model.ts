@@ -22,7 +22,9 @@ const TRAIN_SPLITS = new Set(['dev', 'holdout', 'fresh']);
 const LEARNING_RATE = 0.5;
 export const FOLDS = 5;
 /** Defaults; `--epochs=`, `--l2=`, `--max-fpr=` override them for experiments with --cv. */
-const settings = { epochs: 40, l2: 1e-5, maxFpr: 0.05, combinerFpr: 0.04 };
+const settings = { epochs: 40, l2: 1e-5, maxFpr: 0.05, combinerFpr: 0.04, window: CLASSIFIER_SENTENCE_WINDOW_CHARS };
+/** Benign text around each padded copy of a row (see paddedText), in characters. */
+const PADDING_CHARS = 1600;
 
 export interface TrainingExample {
   id: string;
@@ -180,6 +182,10 @@ function round4(value: number): number {
 export interface Calibration {
   example: TrainingExample;
   logit: number;
+  /** The best sentence window's logit; absent = the text's own (windows off, or a short text). */
+  windowLogit?: number;
+  /** The row inside a long benign text (paddedText) rather than as written. */
+  padded?: boolean;
   /** Evidence of the patterns (they do not depend on the classifier). */
   evidence: { signals: ReturnType<PromptInjectionDetector['evidence']>['signals']; discussed: boolean };
 }
@@ -189,8 +195,67 @@ export function calibrationRows(examples: readonly TrainingExample[], outOfFold:
   return examples.filter((example) => outOfFold.has(example)).map((example) => ({ example, logit: outOfFold.get(example)!, evidence: patterns.evidence(example.text) }));
 }
 
+const NO_COMBINER: EvidenceCombinerFile = { bias: 0, weights: [], threshold: 0.5 };
+
+/**
+ * The combiner's training rows: every calibrating example as written and inside ~1.6 KB of benign
+ * text (before, after or around it), each with the logits of the fold model that never saw it,
+ * whole text and best sentence window, as the detector computes them. The padded rows teach the
+ * combiner how far to trust a window that scores above its document, which no short row shows.
+ */
+function combinerRows(examples: readonly TrainingExample[], models: readonly TrainedWeights[], threshold: number): Calibration[] {
+  const patterns = new PromptInjectionDetector();
+  const classifiers = models.map((model) => new LinearTextClassifier(injectionModelFile(model, threshold, 'cv', NO_COMBINER), undefined, settings.window));
+  const filler = fillerByFold(examples);
+  const rows: Calibration[] = [];
+  examples.forEach((example, index) => {
+    if (!example.calibrates) return;
+    const fold = index % FOLDS;
+    for (const padded of [false, true]) {
+      const evidence = patterns.evidence(padded ? paddedText(example.text, index, filler[fold]!) : example.text);
+      const { whole, windows } = classifiers[fold]!.logits(evidence.reading);
+      rows.push({ example, logit: whole, windowLogit: windows, padded, evidence });
+    }
+  });
+  return rows;
+}
+
+/** Per fold, the benign texts of pii.jsonl and harmful.jsonl in it: filler the fold's model never trained on. */
+function fillerByFold(examples: readonly TrainingExample[]): string[][] {
+  const filler = Array.from({ length: FOLDS }, () => [] as string[]);
+  examples.forEach((example, index) => {
+    if (!example.calibrates && example.label === 0) filler[index % FOLDS]!.push(example.text);
+  });
+  return filler;
+}
+
+/** `text` inside ~PADDING_CHARS of benign lines: after them, before them or between them, by `index`. */
+function paddedText(text: string, index: number, filler: readonly string[]): string {
+  let padding = '';
+  for (let next = index; padding.length < PADDING_CHARS; next++) padding += `${filler[next % filler.length]!}\n`;
+  const place = index % 3;
+  if (place === 0) return `${padding}${text}`;
+  if (place === 1) return `${text}\n${padding}`;
+  const middle = padding.indexOf('\n', padding.length >> 1) + 1;
+  return `${padding.slice(0, middle)}${text}\n${padding.slice(middle)}`;
+}
+
+/**
+ * The combiner, fitted on the rows as written; with sentence windows on, also its window
+ * threshold: the lowest (not below its own) that keeps the false-positive rate of the padded
+ * rows, scored with their best window's logit, at or below the combiner's.
+ */
 function combinerFor(rows: readonly Calibration[]): EvidenceCombinerFile {
-  return fitCombiner(rows.map(({ evidence, logit, example }) => ({ vector: evidenceVector(evidence, logit), label: example.label })));
+  const combiner = fitCombiner(rows.filter((row) => !row.padded).map(({ evidence, logit, example }) => ({ vector: evidenceVector(evidence, logit), label: example.label })));
+  if (settings.window <= 0) return combiner;
+  const padded = rows
+    .filter((row) => row.padded)
+    .map(({ evidence, logit, windowLogit, example }) => ({ p: probabilityOfVector(evidenceVector(evidence, Math.max(logit, windowLogit ?? logit)), combiner), label: example.label }));
+  return { ...combiner, windowThreshold: round4(thresholdFor(padded, settings.combinerFpr, combiner.threshold)) };
+}
+
+function probabilityOfVector(vector: readonly number[], combiner: EvidenceCombinerFile): number {
+  return 1 / (1 + Math.exp(-vector.reduce((sum, value, at) => sum + (combiner.weights[at] ?? 0) * value, combiner.bias)));
 }
 
 interface DetectorCounts {
@@ -201,10 +266,10 @@ interface DetectorCounts {
   misses: string[];
 }
 
-function scoreDetector(detector: PromptInjectionDetector, rows: readonly TrainingExample[], counts: DetectorCounts): void {
+function scoreDetector(detector: PromptInjectionDetector, rows: readonly TrainingExample[], counts: DetectorCounts, textOf: (row: TrainingExample) => string = (row) => row.text): void {
   for (const row of rows) {
     if (row.batch === 'always') continue;
-    const { score, signals } = detector.assess(row.text);
+    const { score, signals } = detector.assess(textOf(row));
     const flagged = score >= 0.5;
     const why = `${row.id} ${score} ${signals.map((signal) => `${signal.technique}:${signal.score.toFixed(2)}`).join(',')}`;
     if (row.label === 1 && flagged) counts.tp++;
@@ -228,36 +293,47 @@ function describe(name: string, counts: DetectorCounts): string {
 function crossValidationReport(examples: readonly TrainingExample[], verbose: boolean): string {
   const lines: string[] = [];
   const { outOfFold, models } = crossValidate(examples);
-  const calibration = calibrationRows(examples, outOfFold);
-  const threshold = thresholdFor(calibration.map(({ logit, example }) => ({ p: 1 / (1 + Math.exp(-logit)), label: example.label })));
-  const foldOf = new Map(examples.map((example, index) => [example, index % FOLDS]));
-  const kFold: DetectorCounts = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] };
+  const threshold = thresholdFor(calibrationRows(examples, outOfFold).map(({ logit, example }) => ({ p: 1 / (1 + Math.exp(-logit)), label: example.label })));
+  const calibration = combinerRows(examples, models, threshold);
+  const indexOf = new Map(examples.map((example, index) => [example, index]));
+  const filler = fillerByFold(examples);
+  const padded = (row: TrainingExample) => paddedText(row.text, indexOf.get(row)!, filler[indexOf.get(row)! % FOLDS]!);
+  const empty = (): DetectorCounts => ({ tp: 0, fp: 0, fn: 0, tn: 0, misses: [] });
+  const detectorOf = (model: TrainedWeights, combiner: EvidenceCombinerFile) =>
+    new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(model, threshold, 'cv', combiner), undefined, settings.window));
+  const [kFold, kFoldPadded] = [empty(), empty()];
   for (let fold = 0; fold < FOLDS; fold++) {
-    const combiner = combinerFor(calibration.filter((row) => foldOf.get(row.example) !== fold));
-    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(models[fold]!, threshold, 'cv', combiner), undefined, CLASSIFIER_SENTENCE_WINDOW_CHARS));
-    scoreDetector(detector, examples.filter((example) => foldOf.get(example) === fold), kFold);
+    const detector = detectorOf(models[fold]!, combinerFor(calibration.filter((row) => indexOf.get(row.example)! % FOLDS !== fold)));
+    const test = examples.filter((example) => indexOf.get(example)! % FOLDS === fold);
+    scoreDetector(detector, test, kFold);
+    scoreDetector(detector, test, kFoldPadded, padded);
   }
   const full = combinerFor(calibration);
-  lines.push(`classifier threshold ${threshold.toFixed(4)}; combiner ${JSON.stringify(full)} (FPR <= ${settings.maxFpr}, combiner FPR <= ${settings.combinerFpr}, epochs ${settings.epochs}, L2 ${settings.l2})`, describe(`detector ${FOLDS}-fold`, kFold));
+  lines.push(
+    `classifier threshold ${threshold.toFixed(4)}; combiner ${JSON.stringify(full)} (FPR <= ${settings.maxFpr}, combiner FPR <= ${settings.combinerFpr}, epochs ${settings.epochs}, L2 ${settings.l2}, sentence windows ${settings.window})`,
+    describe(`detector ${FOLDS}-fold`, kFold),
+    describe(`  inside ${PADDING_CHARS} chars`, kFoldPadded),
+  );
   if (verbose) lines.push(...kFold.misses.map((miss) => `  ${miss}`));
   const batches = [...new Set(examples.map((example) => example.batch))].filter((batch) => batch !== 'always');
-  const total: DetectorCounts = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] };
+  const [total, totalPadded] = [empty(), empty()];
   for (const batch of batches) {
     const model = trainWeights(examples.filter((example) => example.batch !== batch));
-    const combiner = combinerFor(calibration.filter((row) => row.example.batch !== batch));
-    const detector = new PromptInjectionDetector(undefined, new LinearTextClassifier(injectionModelFile(model, threshold, 'cv', combiner), undefined, CLASSIFIER_SENTENCE_WINDOW_CHARS));
-    const counts: DetectorCounts = { tp: 0, fp: 0, fn: 0, tn: 0, misses: [] };
-    scoreDetector(detector, examples.filter((example) => example.batch === batch), counts);
-    lines.push(describe(`leave out ${batch}`, counts));
+    const detector = detectorOf(model, combinerFor(calibration.filter((row) => row.example.batch !== batch)));
+    const [counts, countsPadded] = [empty(), empty()];
+    const test = examples.filter((example) => example.batch === batch);
+    scoreDetector(detector, test, counts);
+    scoreDetector(detector, test, countsPadded, padded);
+    lines.push(`${describe(`leave out ${batch}`, counts)}   inside ${PADDING_CHARS}: ${describe('', countsPadded).trim()}`);
     if (verbose) lines.push(...counts.misses.map((miss) => `  ${miss}`));
-    for (const key of ['tp', 'fp', 'fn', 'tn'] as const) total[key] += counts[key];
+    for (const key of ['tp', 'fp', 'fn', 'tn'] as const) (total[key] += counts[key]), (totalPadded[key] += countsPadded[key]);
   }
-  lines.push(describe('leave-one-batch-out', total));
+  lines.push(describe('leave-one-batch-out', total), describe(`  inside ${PADDING_CHARS} chars`, totalPadded));
   return `${lines.join('\n')}\n`;
 }
 
 function main(argv: readonly string[]): void {
-  for (const [flag, key] of [['--epochs=', 'epochs'], ['--l2=', 'l2'], ['--max-fpr=', 'maxFpr'], ['--combiner-fpr=', 'combinerFpr']] as const) {
+  for (const [flag, key] of [['--epochs=', 'epochs'], ['--l2=', 'l2'], ['--max-fpr=', 'maxFpr'], ['--combiner-fpr=', 'combinerFpr'], ['--window=', 'window']] as const) {
     const value = argv.find((arg) => arg.startsWith(flag));
     if (value !== undefined) settings[key] = Number(value.slice(flag.length));
   }
@@ -267,13 +343,12 @@ function main(argv: readonly string[]): void {
     process.stdout.write(crossValidationReport(examples, argv.includes('--errors')));
     return;
   }
-  const { outOfFold } = crossValidate(examples);
-  const calibration = calibrationRows(examples, outOfFold);
-  const labelled = calibration.map(({ logit, example }) => ({ p: 1 / (1 + Math.exp(-logit)), label: example.label }));
+  const { outOfFold, models } = crossValidate(examples);
+  const labelled = calibrationRows(examples, outOfFold).map(({ logit, example }) => ({ p: 1 / (1 + Math.exp(-logit)), label: example.label }));
   const threshold = thresholdFor(labelled);
   const caught = labelled.filter((row) => row.label === 1 && row.p >= threshold).length / labelled.filter((row) => row.label === 1).length;
-  const trainedOn = `eval/injection.jsonl splits ${[...TRAIN_SPLITS].join(', ')} (${injectionRows}) + ${KNOWN_ATTACKS.length} known attacks + ${otherRows} texts of pii.jsonl and harmful.jsonl (same splits) as negatives; classifier alone: out-of-fold recall ${caught.toFixed(3)} at FPR <= ${settings.maxFpr}`;
-  const file = injectionModelFile(trainWeights(examples), threshold, trainedOn, combinerFor(calibration));
+  const trainedOn = `eval/injection.jsonl splits ${[...TRAIN_SPLITS].join(', ')} (${injectionRows}) + ${KNOWN_ATTACKS.length} known attacks + ${otherRows} texts of pii.jsonl and harmful.jsonl (same splits) as negatives; classifier alone: out-of-fold recall ${caught.toFixed(3)} at FPR <= ${settings.maxFpr}; combiner also fitted on the rows inside ${PADDING_CHARS} characters of benign text, sentence windows ${settings.window}`;
+  const file = injectionModelFile(trainWeights(examples), threshold, trainedOn, combinerFor(combinerRows(examples, models, threshold)));
   const out = path.join(root, 'models/injection-classifier.json');
   writeFileSync(out, `${JSON.stringify(file)}\n`);
   process.stdout.write(`${file.trainedOn}; threshold ${file.threshold}; ${file.weights.length} weights → ${path.relative(process.cwd(), out)}\n`);

@@ -25,6 +25,11 @@ export interface EvidenceCombinerFile {
   weights: number[];
   /** Probability at which a message is flagged; the detector maps it to score 0.5. */
   threshold: number;
+  /**
+   * The same for a long text scored with its best sentence window's logit instead of its own
+   * (calibrated on rows inside long benign texts); absent = windows are not used.
+   */
+  windowThreshold?: number;
 }
 
 /**
@@ -71,12 +76,23 @@ export class LinearTextClassifier {
     return 1 / (1 + Math.exp(-this.logit(reading)));
   }
 
+  /** The higher of the whole-text and the best window's logit (see logits). */
   logit(reading: string): number {
+    const { whole, windows } = this.logits(reading);
+    return Math.max(whole, windows);
+  }
+
+  /**
+   * The whole text's logit, and the highest logit of its sentence windows: the same number when
+   * windows are off or the text fits in one. The injection detector weighs the two apart, since a
+   * window of a long benign text scores hotter than the text does.
+   */
+  logits(reading: string): { whole: number; windows: number } {
     const whole = this.logitOfWindow(this.window(reading));
-    if (this.sentenceWindowChars <= 0 || reading.length <= this.sentenceWindowChars) return whole;
+    if (this.sentenceWindowChars <= 0 || reading.length <= this.sentenceWindowChars) return { whole, windows: whole };
     // Windows over the same characters the whole-text score reads, so the cost stays bounded too.
-    if (reading.length <= 2 * this.windowChars) return Math.max(whole, this.maxWindowLogit(reading, 0, reading.length));
-    return Math.max(whole, this.maxWindowLogit(reading, 0, this.windowChars), this.maxWindowLogit(reading, reading.length - this.windowChars, reading.length));
+    if (reading.length <= 2 * this.windowChars) return { whole, windows: this.maxWindowLogit(reading, 0, reading.length) };
+    return { whole, windows: Math.max(this.maxWindowLogit(reading, 0, this.windowChars), this.maxWindowLogit(reading, reading.length - this.windowChars, reading.length)) };
   }
 
   /**

@@ -36,12 +36,12 @@ const MIN_BASE64_RUN = 16;
 /** Trained by src/eval/train-injection-model.ts; the same relative path from src/ and dist/. */
 const DEFAULT_MODEL_FILE = path.resolve(__dirname, '../../models/injection-classifier.json');
 /**
- * Texts longer than this are also scored by the classifier in sentence windows of this size (the
- * highest logit wins), so one attack inside a web page, passage or mail is not diluted by the
- * rest; 0 turns it off. Off for now: at 480 (training rows are at most 368 characters, so each is
- * still scored whole) `injection-embedding.experiment.js --long --hashed-only` measured recall on
- * padded rows 0.316 -> 0.505 but FPR 0.053 -> 0.062, and CheckInput 2 KB CPU 0.41 -> 0.71 ms
- * (guardrails-build-compare.bench.cjs): the window maximum needs its own combiner input first.
+ * Texts longer than this are also scored by the classifier in sentence windows of this size, and
+ * the evidence with the best window's logit is judged against the combiner's `windowThreshold`
+ * (calibrated on rows inside long benign texts), so one attack inside a web page, passage or mail
+ * is not diluted by the rest; 0 turns it off. Off: `train-injection-model.js --cv --window=480`
+ * measured recall inside 1.6 KB of benign text 0.346 -> 0.406 at FPR 0.068 -> 0.071 (rows as
+ * written unchanged), for CheckInput 2 KB CPU 0.41 -> 0.71 ms (guardrails-build-compare.bench.cjs).
  */
 export const CLASSIFIER_SENTENCE_WINDOW_CHARS = 0;
 const HEX_RUN_MIN_PAIRS = 12;
@@ -74,11 +74,15 @@ export class PromptInjectionDetector {
     const { signals, discussed, reading } = evidence;
     const combiner = this.classifier?.combiner;
     if (this.classifier && combiner) {
-      const logit = this.classifier.logit(reading);
+      const { whole: logit, windows } = this.classifier.logits(reading);
       const probability = 1 / (1 + Math.exp(-logit));
       const threshold = this.classifier.threshold;
-      const vector = evidenceVector(evidence, logit);
-      const score = round(combinedScore(vector, combiner));
+      let score = round(combinedScore(evidenceVector(evidence, logit), combiner));
+      // A long text whose best sentence window reads hotter than the whole: the same evidence with
+      // the window's logit, against the threshold calibrated on rows inside long benign texts.
+      if (windows > logit && combiner.windowThreshold !== undefined) {
+        score = Math.max(score, round(combinedScore(evidenceVector(evidence, windows), combiner, combiner.windowThreshold)));
+      }
       // The classifier's own verdict stays a signal (it says whether, the patterns say how and
       // where), and a flagged message always has one: callers report the strongest signal.
       if (probability >= threshold || (score >= 0.5 && signals.length === 0)) {
@@ -169,12 +173,11 @@ export function evidenceVector(evidence: Pick<InjectionEvidence, 'signals' | 'di
   return [...COMBINED_TECHNIQUES.map((technique) => strongest.get(technique) ?? 0), patterns, discussed, discussed * patterns, logit];
 }
 
-/** The combiner's probability, mapped so that its threshold is 0.5 (and 0 and 1 stay where they are). */
-export function combinedScore(vector: readonly number[], combiner: EvidenceCombinerFile): number {
+/** The combiner's probability, mapped so that `threshold` (by default its own) is 0.5 (and 0 and 1 stay where they are). */
+export function combinedScore(vector: readonly number[], combiner: EvidenceCombinerFile, threshold = combiner.threshold): number {
   let logit = combiner.bias;
   vector.forEach((value, index) => (logit += (combiner.weights[index] ?? 0) * value));
   const probability = 1 / (1 + Math.exp(-logit));
-  const { threshold } = combiner;
   return probability >= threshold ? 0.5 + (0.5 * (probability - threshold)) / Math.max(1e-6, 1 - threshold) : (0.5 * probability) / threshold;
 }
 
