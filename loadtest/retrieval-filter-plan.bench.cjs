@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * What a metadata filter costs LanceDB's searches at 100k chunks, and whether a post-filter with
+ * over-fetch would beat the pre-filter the store uses. Reads the table retrieval-search.bench.cjs
+ * leaves in --data-dir (run that first with the same --data-dir); tags t0…t9 each hold a tenth of
+ * the rows, `big/doc-3.md` 500 of them. Queries are random unit vectors and four-word texts taken
+ * from the table; each variant runs --queries times after 10 warm-up calls, twice (rounds).
+ *
+ * Variants: vector search without a filter, with the tag pre-filter (what the store does), with
+ * only ids returned, with ids then the 20 passages read by row id (two phases), with a source filter (0.5 % of rows) and the always-true `is_public`, with a
+ * post-filter over the nearest 100…400; BM25 without and with the tag pre-filter; the filter alone.
+ *
+ * Usage: node loadtest/retrieval-filter-plan.bench.cjs [--data-dir=/tmp/retrieval-100k] [--queries=150] [--only='name|name']
+ */
+const { connect } = require('@lancedb/lancedb');
+
+const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
+const DIR = args['data-dir'] ?? '/tmp/retrieval-100k';
+const QUERIES = Number(args.queries ?? 150);
+const TAG = "array_has_any(tags, ['t3'])";
+const PASSAGE = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public', 'vector'];
+
+let seed = 7;
+const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+function unitVector() {
+  const vector = new Float32Array(384);
+  let norm = 0;
+  for (let i = 0; i < vector.length; i++) norm += (vector[i] = random() * 2 - 1) ** 2;
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < vector.length; i++) vector[i] /= norm;
+  return vector;
+}
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function main() {
+  const db = await connect(DIR);
+  const [name] = await db.tableNames();
+  if (!name) throw new Error(`no table in ${DIR}: run retrieval-search.bench.cjs --data-dir=${DIR} first`);
+  const table = await db.openTable(name);
+  const sample = await table.query().select(['text']).limit(400).toArray();
+  const texts = sample.map((row) => String(row.text).split(/\s+/).filter((word) => word.length > 3).slice(2, 6).join(' '));
+  const vectors = Array.from({ length: QUERIES }, unitVector);
+  const vector = (i, where, columns, limit = 20, post = false) => {
+    let search = table.vectorSearch(vectors[i]).distanceType('cosine');
+    if (where) search = search.where(where);
+    if (post) search = search.postfilter();
+    return search.select(columns).limit(limit).toArrow();
+  };
+  // Two phases: the search returns row ids and distances only, then the passages of those rows are read.
+  const vectorThenTake = async (i, where) => {
+    let search = table.vectorSearch(vectors[i]).distanceType('cosine');
+    if (where) search = search.where(where);
+    const hits = await search.select(['_distance']).withRowId().limit(20).toArrow();
+    const rowIds = Array.from({ length: hits.numRows }, (_, row) => hits.getChild('_rowid').get(row));
+    return table.takeRowIds(rowIds).select(PASSAGE).toArrow();
+  };
+  const text = (i, where) => {
+    const search = table.query().fullTextSearch(texts[i % texts.length], { columns: 'search_text' });
+    return (where ? search.where(where) : search).select([...PASSAGE, '_score']).limit(20).toArrow();
+  };
+  const variants = {
+    'vector, no filter': (i) => vector(i, undefined, [...PASSAGE, '_distance']),
+    'vector, tag pre-filter': (i) => vector(i, TAG, [...PASSAGE, '_distance']),
+    'vector, no filter, ids': (i) => vector(i, undefined, ['chunk_id', '_distance']),
+    'vector, tag pre-filter, ids': (i) => vector(i, TAG, ['chunk_id', '_distance']),
+    'vector, no filter, ids + take': (i) => vectorThenTake(i),
+    'vector, tag pre-filter, ids + take': (i) => vectorThenTake(i, TAG),
+    'vector, source (0.5 %)': (i) => vector(i, "source = 'big/doc-3.md'", [...PASSAGE, '_distance']),
+    'vector, is_public (100 %)': (i) => vector(i, 'is_public', [...PASSAGE, '_distance']),
+    'vector, tag post-filter k100': (i) => vector(i, TAG, [...PASSAGE, '_distance'], 100, true),
+    'vector, tag post-filter k200': (i) => vector(i, TAG, [...PASSAGE, '_distance'], 200, true),
+    'vector, tag post-filter k300': (i) => vector(i, TAG, [...PASSAGE, '_distance'], 300, true),
+    'vector, tag post-filter k400': (i) => vector(i, TAG, [...PASSAGE, '_distance'], 400, true),
+    'bm25, no filter': (i) => text(i),
+    'bm25, tag pre-filter': (i) => text(i, TAG),
+    'tag filter alone (count)': () => table.countRows(TAG),
+  };
+  const only = args.only ? args.only.split('|') : Object.keys(variants);
+  console.log(`table ${name} in ${DIR}, ${await table.countRows()} rows; ${QUERIES} queries per variant; p50 / p95 ms, rows per query`);
+  for (const round of [1, 2]) {
+    for (const variant of only) {
+      const run = variants[variant];
+      if (!run) throw new Error(`unknown variant ${variant}`);
+      for (let i = 0; i < 10; i++) await run(i);
+      const latencies = [];
+      let rows = 0;
+      for (let i = 0; i < QUERIES; i++) {
+        const started = performance.now();
+        const result = await run(i);
+        latencies.push(performance.now() - started);
+        rows += typeof result === 'number' ? result : result.numRows;
+      }
+      latencies.sort((a, b) => a - b);
+      console.log(`round ${round}  ${variant.padEnd(30)} ${percentile(latencies, 0.5).toFixed(2)} / ${percentile(latencies, 0.95).toFixed(2)}  rows ${(rows / QUERIES).toFixed(1)}`);
+    }
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
