@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { classifierReading, CONCEPT_FEATURES, FEATURE_BUCKETS, hashedAndConceptFeatures } from '../injection/hashed-features';
 import { KNOWN_ATTACKS } from '../injection/known-attacks.corpus';
 import { LinearTextClassifier, type EvidenceCombinerFile, type LinearModelFile } from '../injection/linear-text.classifier';
-import { CLASSIFIER_SENTENCE_WINDOW_CHARS, evidenceVector, PromptInjectionDetector } from '../injection/prompt-injection.detector';
+import { CLASSIFIER_SENTENCE_WINDOW_CHARS, COMBINED_TECHNIQUES, evidenceVector, PromptInjectionDetector } from '../injection/prompt-injection.detector';
 
 /**
  * Trains the prompt-injection classifier (logistic regression, AdaGrad, L2) on the `dev`,
@@ -22,7 +22,7 @@ const TRAIN_SPLITS = new Set(['dev', 'holdout', 'fresh']);
 const LEARNING_RATE = 0.5;
 export const FOLDS = 5;
 /** Defaults; `--epochs=`, `--l2=`, `--max-fpr=` override them for experiments with --cv. */
-const settings = { epochs: 40, l2: 1e-5, maxFpr: 0.05, combinerFpr: 0.04, window: CLASSIFIER_SENTENCE_WINDOW_CHARS };
+const settings = { epochs: 40, l2: 1e-5, maxFpr: 0.05, combinerFpr: 0.04, window: CLASSIFIER_SENTENCE_WINDOW_CHARS, monotone: 1 };
 /** Benign text around each padded copy of a row (see paddedText), in characters. */
 const PADDING_CHARS = 1600;
 
@@ -154,7 +154,7 @@ const COMBINER_L2 = 1e-3;
  * classifier on text it has not seen; its threshold keeps the false-positive rate of those rows
  * at or below MAX_FPR.
  */
-export function fitCombiner(rows: readonly { vector: number[]; label: 0 | 1 }[]): EvidenceCombinerFile {
+export function fitCombiner(rows: readonly { vector: number[]; label: 0 | 1 }[], options: { nonNegative?: number } = {}): EvidenceCombinerFile {
   const size = rows[0]?.vector.length ?? 0;
   const weights = new Array<number>(size).fill(0);
   let bias = 0;
@@ -169,6 +169,8 @@ export function fitCombiner(rows: readonly { vector: number[]; label: 0 | 1 }[])
       biasGradient += error;
     }
     for (let at = 0; at < size; at++) weights[at]! -= COMBINER_RATE * (gradient[at]! / rows.length + COMBINER_L2 * weights[at]!);
+    // Projected: evidence that may only raise the score stays at weight 0 or more.
+    for (let at = 0; at < (options.nonNegative ?? 0); at++) weights[at] = Math.max(0, weights[at]!);
     bias -= (COMBINER_RATE * biasGradient) / rows.length;
   }
   const scored = rows.map(({ vector, label }) => ({ p: 1 / (1 + Math.exp(-vector.reduce((sum, value, at) => sum + weights[at]! * value, bias))), label }));
@@ -246,7 +248,10 @@ function paddedText(text: string, index: number, filler: readonly string[]): str
  * rows, scored with their best window's logit, at or below the combiner's.
  */
 function combinerFor(rows: readonly Calibration[]): EvidenceCombinerFile {
-  const combiner = fitCombiner(rows.filter((row) => !row.padded).map(({ evidence, logit, example }) => ({ vector: evidenceVector(evidence, logit), label: example.label })));
+  const combiner = fitCombiner(
+    rows.filter((row) => !row.padded).map(({ evidence, logit, example }) => ({ vector: evidenceVector(evidence, logit), label: example.label })),
+    { nonNegative: settings.monotone ? COMBINED_TECHNIQUES.length + 1 : 0 },
+  );
   if (settings.window <= 0) return combiner;
   const padded = rows
     .filter((row) => row.padded)
@@ -333,7 +338,7 @@ function crossValidationReport(examples: readonly TrainingExample[], verbose: bo
 }
 
 function main(argv: readonly string[]): void {
-  for (const [flag, key] of [['--epochs=', 'epochs'], ['--l2=', 'l2'], ['--max-fpr=', 'maxFpr'], ['--combiner-fpr=', 'combinerFpr'], ['--window=', 'window']] as const) {
+  for (const [flag, key] of [['--epochs=', 'epochs'], ['--l2=', 'l2'], ['--max-fpr=', 'maxFpr'], ['--combiner-fpr=', 'combinerFpr'], ['--window=', 'window'], ['--monotone=', 'monotone']] as const) {
     const value = argv.find((arg) => arg.startsWith(flag));
     if (value !== undefined) settings[key] = Number(value.slice(flag.length));
   }
@@ -347,7 +352,7 @@ function main(argv: readonly string[]): void {
   const labelled = calibrationRows(examples, outOfFold).map(({ logit, example }) => ({ p: 1 / (1 + Math.exp(-logit)), label: example.label }));
   const threshold = thresholdFor(labelled);
   const caught = labelled.filter((row) => row.label === 1 && row.p >= threshold).length / labelled.filter((row) => row.label === 1).length;
-  const trainedOn = `eval/injection.jsonl splits ${[...TRAIN_SPLITS].join(', ')} (${injectionRows}) + ${KNOWN_ATTACKS.length} known attacks + ${otherRows} texts of pii.jsonl and harmful.jsonl (same splits) as negatives; classifier alone: out-of-fold recall ${caught.toFixed(3)} at FPR <= ${settings.maxFpr}; combiner also fitted on the rows inside ${PADDING_CHARS} characters of benign text, sentence windows ${settings.window}`;
+  const trainedOn = `eval/injection.jsonl splits ${[...TRAIN_SPLITS].join(', ')} (${injectionRows}) + ${KNOWN_ATTACKS.length} known attacks + ${otherRows} texts of pii.jsonl and harmful.jsonl (same splits) as negatives; classifier alone: out-of-fold recall ${caught.toFixed(3)} at FPR <= ${settings.maxFpr}; combiner weights of pattern evidence kept >= 0, sentence windows ${settings.window}`;
   const file = injectionModelFile(trainWeights(examples), threshold, trainedOn, combinerFor(combinerRows(examples, models, threshold)));
   const out = path.join(root, 'models/injection-classifier.json');
   writeFileSync(out, `${JSON.stringify(file)}\n`);
