@@ -180,14 +180,12 @@ export class CompletionUseCase {
     const command: CompletionCommand = {
       endpoint: refused.endpoint,
       authorization: refused.authorization,
-      request: create(CompleteRequestSchema, { model: refused.requestedModel ?? '' }),
+      request: create(CompleteRequestSchema, { model: refused.requestedModel ?? '', user: refused.user ?? '' }),
       stream: refused.stream ?? false,
       deadlineMs: Number.POSITIVE_INFINITY,
     };
     return this.withRootSpan(command, async (draft) => {
-      const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-      draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: refused.user ?? '' });
-      trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+      await this.authStage(draft);
       return draft.stages.run('validation', () => Promise.reject(error));
     });
   }
@@ -355,12 +353,18 @@ export class CompletionUseCase {
     });
   }
 
+  /** The `auth` stage: the caller's key, then the request context every hop carries. */
+  private async authStage(draft: TraceDraft): Promise<void> {
+    const { request, authorization } = draft.command;
+    const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(authorization));
+    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: request.user, tags: request.tags });
+    trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+  }
+
   private async prepare(draft: TraceDraft): Promise<PreparedRequest> {
     const { command, stages } = draft;
     const { request } = command;
-    const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: request.user, tags: request.tags });
-    trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+    await this.authStage(draft);
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     if (request.messages.length === 0) throw new PlatformError(ErrorCode.InvalidRequest, 'messages must contain at least one message');
     if (this.models?.describe(request.model)?.embeddings) {

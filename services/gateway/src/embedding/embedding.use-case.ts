@@ -96,17 +96,7 @@ export class EmbeddingUseCase {
   async embed(command: EmbeddingCommand): Promise<EmbeddingOutcome> {
     const release = this.limiter.admit(command.endpoint);
     try {
-      return await tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
-        const draft = new EmbeddingTrace(traceIdOfSpan(span), command);
-        try {
-          const outcome = await this.run(draft);
-          span.end();
-          return outcome;
-        } catch (error) {
-          this.fail(draft, span, error);
-          throw tracedError(error, draft.traceId);
-        }
-      });
+      return await this.withRootSpan(command, (draft) => this.run(draft));
     } finally {
       release();
     }
@@ -126,25 +116,38 @@ export class EmbeddingUseCase {
       user: refused.user ?? '',
       deadlineMs: Number.POSITIVE_INFINITY,
     };
+    return this.withRootSpan(command, async (draft) => {
+      await this.authStage(draft);
+      return draft.stages.run('validation', () => Promise.reject(error));
+    });
+  }
+
+  /** Runs `work` under the request's root span; a failure is traced and thrown with its trace id. */
+  private withRootSpan<T>(command: EmbeddingCommand, work: (draft: EmbeddingTrace) => Promise<T>): Promise<T> {
     return tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
       const draft = new EmbeddingTrace(traceIdOfSpan(span), command);
       try {
-        const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-        draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: command.user });
-        return await draft.stages.run('validation', () => Promise.reject(error));
-      } catch (failure) {
-        this.fail(draft, span, failure);
-        throw tracedError(failure, draft.traceId);
+        const result = await work(draft);
+        span.end();
+        return result;
+      } catch (error) {
+        this.fail(draft, span, error);
+        throw tracedError(error, draft.traceId);
       }
     });
   }
 
+  /** The `auth` stage: the caller's key, then the request context every hop carries. */
+  private async authStage(draft: EmbeddingTrace): Promise<void> {
+    const caller = await draft.stages.run('auth', async () => this.authenticator.authenticate(draft.command.authorization));
+    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: draft.command.user });
+    trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
+  }
+
   private async run(draft: EmbeddingTrace): Promise<EmbeddingOutcome> {
     const { command, stages } = draft;
-    const caller = await stages.run('auth', async () => this.authenticator.authenticate(command.authorization));
-    draft.context = requestContextOf(caller, { traceId: draft.traceId, requestId: draft.context.requestId, user: command.user });
+    await this.authStage(draft);
     const context = draft.context;
-    trace.getActiveSpan()?.setAttributes({ [LlmopsAttributes.tenantId]: caller.tenant, [LlmopsAttributes.projectId]: caller.project });
     if (Date.now() >= command.deadlineMs) throw new PlatformError(ErrorCode.DeadlineExceeded, 'the request deadline passed before it could be served');
     this.checkModel(command.model);
     stages.skip('guardrails.input', UNCHECKED_INPUT);

@@ -7,9 +7,9 @@ import { FeedbackUseCase } from '../feedback/feedback.use-case';
 import { ModelCatalog } from '../models/model-catalog';
 import { GATEWAY_CONFIG } from '../gateway.tokens';
 import type { GatewayConfig } from '../config/gateway.config';
-import { parseChatCompletionRequest, toCompleteRequest } from './chat-completion.request';
+import { parseChatCompletionRequest, toCompleteRequest, type ChatCompletionRequest } from './chat-completion.request';
 import { toChatCompletion, toChunk, toFinalChunk, toToolCallDelta, toUsageChunk } from './chat-completion.response';
-import { parseEmbeddingRequest } from './embedding.request';
+import { parseEmbeddingRequest, type EmbeddingRequest } from './embedding.request';
 import { toEmbeddingList } from './embedding.response';
 import { traceIdOfError } from '../completion/traced-error';
 import { toHttpError } from './openai-error.mapping';
@@ -35,9 +35,13 @@ export class OpenAiHttpController {
   async chatCompletions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = this.abortOnDisconnect(reply);
     try {
-      const body = await this.readBody(request, parseChatCompletionRequest, (error) =>
-        this.completions.reject({ endpoint: 'http.chat.completions', authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error),
-      );
+      let body: ChatCompletionRequest;
+      try {
+        body = parseChatCompletionRequest(request.body);
+      } catch (error) {
+        // Authenticated and traced, then answered by the catch below.
+        return await this.completions.reject({ endpoint: 'http.chat.completions', authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error);
+      }
       const command = {
         endpoint: 'http.chat.completions' as const,
         authorization: request.headers.authorization,
@@ -62,9 +66,12 @@ export class OpenAiHttpController {
   async createEmbeddings(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const abort = this.abortOnDisconnect(reply);
     try {
-      const body = await this.readBody(request, parseEmbeddingRequest, (error) =>
-        this.embeddings.reject({ authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error),
-      );
+      let body: EmbeddingRequest;
+      try {
+        body = parseEmbeddingRequest(request.body);
+      } catch (error) {
+        return await this.embeddings.reject({ authorization: request.headers.authorization, ...refusedFieldsOf(request.body) }, error);
+      }
       const outcome = await this.embeddings.embed({
         endpoint: 'http.embeddings',
         authorization: request.headers.authorization,
@@ -102,15 +109,6 @@ export class OpenAiHttpController {
       reply.status(200).send({ object: 'feedback', id: eventId });
     } catch (error) {
       this.sendError(reply, error);
-    }
-  }
-
-  /** The body as `parse` reads it; when it cannot, the refusal goes through `reject` (authenticated, traced), which throws. */
-  private async readBody<T>(request: FastifyRequest, parse: (body: unknown) => T, reject: (error: unknown) => Promise<never>): Promise<T> {
-    try {
-      return parse(request.body);
-    } catch (error) {
-      return reject(error);
     }
   }
 
@@ -193,7 +191,7 @@ export class OpenAiHttpController {
 }
 
 /** What a body that could not be read as a request still says, for the trace of its refusal. */
-export function refusedFieldsOf(body: unknown): { requestedModel?: string; stream?: boolean; user?: string } {
+function refusedFieldsOf(body: unknown): { requestedModel?: string; stream?: boolean; user?: string } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const { model, stream, user } = body as Record<string, unknown>;
   return {

@@ -173,7 +173,7 @@ export function fitCombiner(rows: readonly { vector: number[]; label: 0 | 1 }[],
     for (let at = 0; at < (options.nonNegative ?? 0); at++) weights[at] = Math.max(0, weights[at]!);
     bias -= (COMBINER_RATE * biasGradient) / rows.length;
   }
-  const scored = rows.map(({ vector, label }) => ({ p: 1 / (1 + Math.exp(-vector.reduce((sum, value, at) => sum + weights[at]! * value, bias))), label }));
+  const scored = rows.map(({ vector, label }) => ({ p: probabilityOfVector(vector, { bias, weights, threshold: 0 }), label }));
   return { bias: round4(bias), weights: weights.map(round4), threshold: round4(thresholdFor(scored, settings.combinerFpr, 0.05)) };
 }
 
@@ -200,10 +200,10 @@ export function calibrationRows(examples: readonly TrainingExample[], outOfFold:
 const NO_COMBINER: EvidenceCombinerFile = { bias: 0, weights: [], threshold: 0.5 };
 
 /**
- * The combiner's training rows: every calibrating example as written and inside ~1.6 KB of benign
- * text (before, after or around it), each with the logits of the fold model that never saw it,
- * whole text and best sentence window, as the detector computes them. The padded rows teach the
- * combiner how far to trust a window that scores above its document, which no short row shows.
+ * The combiner's calibration rows: every calibrating example as written, each with the logits of
+ * the fold model that never saw it (whole text and best sentence window, as the detector computes
+ * them); with sentence windows on, also inside ~1.6 KB of benign text (before, after or around it),
+ * the rows that set the window threshold (combinerFor).
  */
 function combinerRows(examples: readonly TrainingExample[], models: readonly TrainedWeights[], threshold: number): Calibration[] {
   const patterns = new PromptInjectionDetector();
@@ -213,7 +213,7 @@ function combinerRows(examples: readonly TrainingExample[], models: readonly Tra
   examples.forEach((example, index) => {
     if (!example.calibrates) return;
     const fold = index % FOLDS;
-    for (const padded of [false, true]) {
+    for (const padded of settings.window > 0 ? [false, true] : [false]) {
       const evidence = patterns.evidence(padded ? paddedText(example.text, index, filler[fold]!) : example.text);
       const { whole, windows } = classifiers[fold]!.logits(evidence.reading);
       rows.push({ example, logit: whole, windowLogit: windows, padded, evidence });
