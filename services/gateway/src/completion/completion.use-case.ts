@@ -34,7 +34,7 @@ import type { ModelCatalog } from '../models/model-catalog';
 import { NearCache, nearCacheKey } from './near-cache';
 import { cachedGeneration, isCacheHit, routeOptionsOf, RoutingFeedback } from './routing-feedback';
 import { SentenceBuffer } from './sentence-buffer';
-import { publishRequestTrace, requestContextOf, traceIdOfSpan } from './request-trace';
+import { publishRequestTrace, requestContextOf, traceIdOfSpan, withRootSpan } from './request-trace';
 import { StageRecorder } from './stage-recorder';
 import { tracedError } from './traced-error';
 
@@ -339,18 +339,8 @@ export class CompletionUseCase {
     }
   }
 
-  private async withRootSpan<T>(command: CompletionCommand, work: (draft: TraceDraft) => Promise<T>): Promise<T> {
-    return tracer.startActiveSpan('gateway.complete', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
-      const draft = new TraceDraft(traceIdOfSpan(span), command, new StageRecorder());
-      try {
-        const result = await work(draft);
-        span.end();
-        return result;
-      } catch (error) {
-        this.fail(draft, span, error);
-        throw tracedError(error, draft.traceId);
-      }
-    });
+  private withRootSpan<T>(command: CompletionCommand, work: (draft: TraceDraft) => Promise<T>): Promise<T> {
+    return withRootSpan('gateway.complete', command.endpoint, (traceId) => new TraceDraft(traceId, command, new StageRecorder()), work, (draft, span, error) => this.fail(draft, span, error));
   }
 
   /** The `auth` stage: the caller's key, then the request context every hop carries. */

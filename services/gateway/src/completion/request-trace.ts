@@ -5,9 +5,12 @@ import type { ResolvedApiKey } from '@llmops/config';
 import type { PlatformError } from '@llmops/grpc';
 import type { EventPublisher } from '@llmops/kafka';
 import { gatewayRequestDuration, gatewayRequests } from '@llmops/telemetry';
-import type { Span } from '@opentelemetry/api';
+import { trace, type Span } from '@opentelemetry/api';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { StageRecorder } from './stage-recorder';
+import { tracedError } from './traced-error';
+
+const tracer = trace.getTracer('@llmops/gateway');
 
 /** What one endpoint knows of its request beyond what every trace row carries. */
 export type TraceFields = Partial<
@@ -68,5 +71,30 @@ export function requestContextOf(
     requestId: request.requestId,
     traceId: request.traceId,
     ...(request.tags ? { tags: request.tags } : {}),
+  });
+}
+
+/**
+ * Runs one request under its root span: `draftOf` starts the trace of the request from the
+ * span's trace id; a failure is handed to `fail` (which ends the span and publishes the trace)
+ * and thrown again carrying the trace id.
+ */
+export function withRootSpan<Draft extends { readonly traceId: string }, T>(
+  spanName: string,
+  endpoint: string,
+  draftOf: (traceId: string) => Draft,
+  work: (draft: Draft) => Promise<T>,
+  fail: (draft: Draft, span: Span, error: unknown) => void,
+): Promise<T> {
+  return tracer.startActiveSpan(spanName, { attributes: { 'llmops.endpoint': endpoint } }, async (span) => {
+    const draft = draftOf(traceIdOfSpan(span));
+    try {
+      const result = await work(draft);
+      span.end();
+      return result;
+    } catch (error) {
+      fail(draft, span, error);
+      throw tracedError(error, draft.traceId);
+    }
   });
 }

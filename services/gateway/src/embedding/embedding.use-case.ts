@@ -19,8 +19,7 @@ import type { InFlightLimiter } from '../admission/in-flight.limiter';
 import type { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { RoutingFeedback } from '../completion/routing-feedback';
 import { StageRecorder } from '../completion/stage-recorder';
-import { publishRequestTrace, requestContextOf, traceIdOfSpan } from '../completion/request-trace';
-import { tracedError } from '../completion/traced-error';
+import { publishRequestTrace, requestContextOf, withRootSpan } from '../completion/request-trace';
 import type { MeshClients } from '../mesh/mesh-clients';
 import type { ModelCatalog } from '../models/model-catalog';
 
@@ -52,7 +51,6 @@ export interface EmbeddingOutcome {
   costUsd: number;
 }
 
-const tracer = trace.getTracer('@llmops/gateway');
 
 /** Why embedding inputs skip the input guardrails; on every trace, so nobody has to guess. */
 const UNCHECKED_INPUT = 'embedding inputs are documents turned into vectors, never shown to a model or a user';
@@ -124,17 +122,7 @@ export class EmbeddingUseCase {
 
   /** Runs `work` under the request's root span; a failure is traced and thrown with its trace id. */
   private withRootSpan<T>(command: EmbeddingCommand, work: (draft: EmbeddingTrace) => Promise<T>): Promise<T> {
-    return tracer.startActiveSpan('gateway.embeddings', { attributes: { 'llmops.endpoint': command.endpoint } }, async (span) => {
-      const draft = new EmbeddingTrace(traceIdOfSpan(span), command);
-      try {
-        const result = await work(draft);
-        span.end();
-        return result;
-      } catch (error) {
-        this.fail(draft, span, error);
-        throw tracedError(error, draft.traceId);
-      }
-    });
+    return withRootSpan('gateway.embeddings', command.endpoint, (traceId) => new EmbeddingTrace(traceId, command), work, (draft, span, error) => this.fail(draft, span, error));
   }
 
   /** The `auth` stage: the caller's key, then the request context every hop carries. */
