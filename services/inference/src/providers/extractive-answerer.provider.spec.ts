@@ -133,6 +133,42 @@ describe('ExtractiveAnswererProvider', () => {
     expect(caught).toMatchObject({ code: ProviderErrorCode.CANCELLED, partial: { text: deltas[0] } });
   });
 
+  it('quotes a sentence that overlapping chunks repeat once, citing the better-ranked passage', async () => {
+    const overlap = 'When Kafka is unreachable, events go to a bounded local outbox on disk.';
+    const result = await model.generate(
+      ask('Where do events go when Kafka is unreachable?', {
+        passages: [
+          { index: 1, source: 'docs/kafka.md', section: 'Events', text: `Events are protobuf records. ${overlap}` },
+          { index: 2, source: 'docs/cost.md', section: 'Cost', text: 'Prices are configured per million tokens.' },
+          { index: 3, source: 'docs/kafka.md', section: 'Events', text: `${overlap} They are replayed in order when Kafka returns.` },
+        ],
+      }),
+      signal,
+    );
+    expect(result.content.split(overlap)).toHaveLength(2);
+    expect(result.content).toContain(`"${overlap}" [1]`);
+  });
+
+  it('answers a json_object request with a JSON object of the answer and its cited quotes', async () => {
+    const result = await model.generate(ask('Where do events go when Kafka is unreachable?', { responseFormat: { type: 'json_object' } }), signal);
+    const parsed = JSON.parse(result.content) as { answer: string; quotes: Array<{ text: string; citation: number }> };
+    expect(parsed.answer).toBe((await model.generate(ask('Where do events go when Kafka is unreachable?'), signal)).content);
+    expect(parsed.quotes).toContainEqual({ text: 'When Kafka is unreachable, events go to a bounded local outbox on disk.', citation: 1 });
+    expect(parsed.quotes.every((quote) => quote.citation === 1)).toBe(true);
+
+    const nothing = await model.generate(ask('Which colour is the logo?', { responseFormat: { type: 'json_object' } }), signal);
+    expect(JSON.parse(nothing.content)).toEqual({ answer: NOT_FOUND_ANSWER, quotes: [] });
+    const noContext = await model.generate(ask('Where do events go?', { passages: [], responseFormat: { type: 'json_object' } }), signal);
+    expect(JSON.parse(noContext.content)).toEqual({ answer: NO_CONTEXT_ANSWER, quotes: [] });
+  });
+
+  it('refuses a json_schema request as a bad request, whole or streamed', async () => {
+    const req = ask('Where do events go?', { responseFormat: { type: 'json_schema', name: 'answer', schemaJson: '{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}' } });
+    await expect(model.generate(req, signal)).rejects.toMatchObject({ code: ProviderErrorCode.BAD_REQUEST, status: 400, retryable: false, message: expect.stringContaining('json_object') });
+    const stream = model.generateStream(req, signal)[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toMatchObject({ code: ProviderErrorCode.BAD_REQUEST });
+  });
+
   it('folds plurals and drops stop-words when tokenising', () => {
     expect(terms('What are the retries of the Models?')).toEqual(['retry', 'model']);
   });

@@ -1,6 +1,6 @@
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { ChatPassage, ChatProvider, ChatRequest, ChatResult, ChatStreamEvent } from './chat-provider';
-import { abortError } from './provider-error';
+import { abortError, ProviderError, ProviderErrorCode } from './provider-error';
 import { TokenCounter } from './token-counter';
 
 export const NOT_FOUND_ANSWER = 'I could not find this in the provided documents.';
@@ -45,7 +45,10 @@ const STOP_WORDS = new Set(
  * The built-in local model: it needs no network and no weights. It answers by quoting the
  * sentences of the retrieved passages that best match the question (BM25 over sentences, idf
  * across passages) and cites them with their [n] markers; with nothing relevant it says so.
- * Deterministic: the same request always yields the same answer.
+ * Deterministic: the same request always yields the same answer. With `response_format`
+ * `json_object` the answer is a JSON object (`answer`, and `quotes` with their citations); a JSON
+ * schema it cannot follow, so `json_schema` is refused as a bad request rather than answered in
+ * a shape the caller did not ask for.
  *
  * Usage is counted with cl100k_base and reported with estimated=false: that tokenizer is this
  * model's own, so the count is exact for it, not a guess about someone else's.
@@ -85,7 +88,15 @@ export class ExtractiveAnswererProvider implements ChatProvider {
 
   /** The whole answer for a request, computed synchronously. */
   answer(req: ChatRequest): ChatResult {
-    let content = this.compose(req);
+    if (req.responseFormat?.type === 'json_schema') {
+      throw new ProviderError(
+        ProviderErrorCode.BAD_REQUEST,
+        'The extractive answerer cannot follow a JSON schema (it only quotes passages): ask for response_format json_object, or use a model with the json capability.',
+        { status: 400 },
+      );
+    }
+    const quotes = this.quotes(req);
+    let content = req.responseFormat?.type === 'json_object' ? asJson(quotes) : asText(quotes);
     let finishReason = 'stop';
     for (const stop of req.stop ?? []) {
       const at = stop ? content.indexOf(stop) : -1;
@@ -98,20 +109,26 @@ export class ExtractiveAnswererProvider implements ChatProvider {
     return { content, finishReason, responseModel: req.model, usage: this.usageFor(req, content), toolCalls: [] };
   }
 
-  private compose(req: ChatRequest): string {
+  /** The sentences the answer quotes, or why there are none. */
+  private quotes(req: ChatRequest): Sentence[] | typeof NO_CONTEXT_ANSWER | typeof NOT_FOUND_ANSWER {
     const passages = [...(req.passages ?? [])].sort((a, b) => a.index - b.index);
     if (passages.length === 0) return NO_CONTEXT_ANSWER;
     const question = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const queryTerms = [...new Set(terms(question))];
     if (queryTerms.length === 0) return NOT_FOUND_ANSWER;
 
+    // Overlapping chunks repeat sentences: each is quoted once, cited by the best-ranked passage.
+    const seen = new Set<string>();
     const sentences = passages.flatMap((passage) =>
-      splitSentences(passage.text).map((text, i) => ({ passage, order: i, text, terms: terms(text) })),
+      splitSentences(passage.text).flatMap((text, i) => {
+        const key = text.toLowerCase().replace(/\s+/g, ' ');
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return [{ passage, order: i, text, terms: terms(text) }];
+      }),
     );
     const chosen = this.bestSentences(queryTerms, passages, sentences);
-    if (chosen.length === 0) return NOT_FOUND_ANSWER;
-    const quotes = chosen.map((s) => `"${s.text}" [${s.passage.index}]`);
-    return `From the provided documents: ${quotes.join(' ')}`;
+    return chosen.length === 0 ? NOT_FOUND_ANSWER : chosen;
   }
 
   private bestSentences(queryTerms: string[], passages: ChatPassage[], sentences: Sentence[]): Sentence[] {
@@ -158,6 +175,17 @@ export class ExtractiveAnswererProvider implements ChatProvider {
       estimated: false,
     };
   }
+}
+
+function asText(quotes: Sentence[] | string): string {
+  if (typeof quotes === 'string') return quotes;
+  return `From the provided documents: ${quotes.map((s) => `"${s.text}" [${s.passage.index}]`).join(' ')}`;
+}
+
+/** `answer` as the text answer reads; `quotes` each with the [n] of the passage it comes from. */
+function asJson(quotes: Sentence[] | string): string {
+  const list = typeof quotes === 'string' ? [] : quotes.map((s) => ({ text: s.text, citation: s.passage.index }));
+  return JSON.stringify({ answer: asText(quotes), quotes: list });
 }
 
 /** Lower-cased content words with plural endings folded, so "retries" meets "retry". */
