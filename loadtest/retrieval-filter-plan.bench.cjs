@@ -9,7 +9,14 @@
  *
  * Variants: vector search without a filter, with the tag pre-filter (what the store does), with
  * only ids returned, with ids then the 20 passages read by row id (two phases), with a source filter (0.5 % of rows) and the always-true `is_public`, with a
- * post-filter over the nearest 100…400; BM25 without and with the tag pre-filter; the filter alone.
+ * post-filter over the nearest 100…400; BM25 without and with the tag pre-filter; the filter alone;
+ * planning alone (`explainPlan`: building the plan and the round trip to LanceDB's runtime, no
+ * execution).
+ *
+ * Then the anatomy of one query (--anatomy=false skips it): LanceDB's own timings from
+ * `analyzePlan` (the index search, ANN or BM25 match, and the `Take` that reads the passages of
+ * the hits), next to the whole call timed from JavaScript, whose remainder is planning, the
+ * hand-over between threads and Arrow decoding.
  *
  * Usage: node loadtest/retrieval-filter-plan.bench.cjs [--data-dir=/tmp/retrieval-100k] [--queries=150] [--only='name|name']
  */
@@ -75,6 +82,8 @@ async function main() {
     'bm25, no filter': (i) => text(i),
     'bm25, tag pre-filter': (i) => text(i, TAG),
     'tag filter alone (count)': () => table.countRows(TAG),
+    'vector, no filter, plan only': (i) => table.vectorSearch(vectors[i]).distanceType('cosine').select([...PASSAGE, '_distance']).limit(20).explainPlan().then(() => 0),
+    'bm25, no filter, plan only': (i) => table.query().fullTextSearch(texts[i % texts.length], { columns: 'search_text' }).select([...PASSAGE, '_score']).limit(20).explainPlan().then(() => 0),
   };
   const only = args.only ? args.only.split('|') : Object.keys(variants);
   console.log(`table ${name} in ${DIR}, ${await table.countRows()} rows; ${QUERIES} queries per variant; p50 / p95 ms, rows per query`);
@@ -94,6 +103,42 @@ async function main() {
       latencies.sort((a, b) => a - b);
       console.log(`round ${round}  ${variant.padEnd(30)} ${percentile(latencies, 0.5).toFixed(2)} / ${percentile(latencies, 0.95).toFixed(2)}  rows ${(rows / QUERIES).toFixed(1)}`);
     }
+  }
+  if (args.anatomy !== 'false') await anatomy(table, vectors, texts);
+}
+
+/** Milliseconds of the first plan node named `node` in analyzePlan's text (elapsed=1.2ms / 850µs / 3ns). */
+function elapsedOf(plan, node) {
+  const line = plan.split('\n').find((l) => l.trimStart().startsWith(node));
+  const match = line && /elapsed=([\d.]+)(ms|µs|ns|s)\b/.exec(line);
+  if (!match) return NaN;
+  return Number(match[1]) * { s: 1000, ms: 1, µs: 0.001, ns: 0.000001 }[match[2]];
+}
+
+async function anatomy(table, vectors, texts) {
+  const kinds = {
+    'vector, no filter': { search: 'ANNSubIndex', build: (i) => table.vectorSearch(vectors[i]).distanceType('cosine').select([...PASSAGE, '_distance']).limit(20) },
+    'vector, tag pre-filter': { search: 'ANNSubIndex', build: (i) => table.vectorSearch(vectors[i]).distanceType('cosine').where(TAG).select([...PASSAGE, '_distance']).limit(20) },
+    'bm25, no filter': { search: 'MatchQuery', build: (i) => table.query().fullTextSearch(texts[i % texts.length], { columns: 'search_text' }).select([...PASSAGE, '_score']).limit(20) },
+  };
+  console.log('anatomy, p50 ms: the call from JavaScript = execution (index search + take of the 20 passages + the rest of the plan) + what is outside the plan');
+  for (const [label, { search, build }] of Object.entries(kinds)) {
+    for (let i = 0; i < 10; i++) await build(i).toArrow();
+    const parts = { call: [], executed: [], search: [], take: [] };
+    for (let i = 0; i < QUERIES; i++) {
+      const started = performance.now();
+      await build(i).toArrow();
+      parts.call.push(performance.now() - started);
+      const plan = await build(i).analyzePlan();
+      parts.executed.push(elapsedOf(plan, 'AnalyzeExec'));
+      parts.search.push(elapsedOf(plan, search));
+      parts.take.push(elapsedOf(plan, 'Take'));
+    }
+    const p50 = (values) => percentile([...values].sort((a, b) => a - b), 0.5);
+    const [call, executed, found, take] = [parts.call, parts.executed, parts.search, parts.take].map(p50);
+    console.log(
+      `anatomy  ${label.padEnd(24)} call ${call.toFixed(2)} = executed ${executed.toFixed(2)} (${search} ${found.toFixed(2)}, take ${(take - found).toFixed(2)}) + outside ${(call - executed).toFixed(2)}`,
+    );
   }
 }
 
