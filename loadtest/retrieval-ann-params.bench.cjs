@@ -30,7 +30,7 @@ const ann = require('./retrieval-ann.bench.cjs');
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=').map((part, i, all) => (i === 1 ? all.slice(1).join('=') : part))));
 const K = 20;
 const QUERIES = Number(args.queries ?? 200);
-const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
+const { passageColumnsOf } = require('./lib/lance-passages.cjs');
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join('/');
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 const stats = (values) => {
@@ -85,7 +85,7 @@ async function query() {
   for (const spec of args.tables.split(',')) {
     const [label, directory] = spec.split('=');
     const opened = await openOnly(directory);
-    tables.push({ label, ...opened });
+    tables.push({ label, ...opened, passageColumns: await passageColumnsOf(opened.table) });
     console.log(`${label} (${directory}): ${(await describeIndex(directory, opened.table)).join('; ')}`);
   }
   const settings = (args.settings ?? 'default,ef:40,ef:80').split(',');
@@ -113,10 +113,10 @@ async function query() {
     if (options.refine) search = search.refineFactor(options.refine);
     return search;
   };
-  const cells = tables.flatMap(({ label, table }) =>
+  const cells = tables.flatMap(({ label, table, passageColumns }) =>
     settings.flatMap((setting) => [
       { label, setting, shape: 'ids', run: (v) => search(table, v, setting).select(['chunk_id', '_distance']).limit(K).toArrow() },
-      ...(serviceShape ? [{ label, setting, shape: 'service', run: (v) => search(table, v, setting).select([...PASSAGE_COLUMNS, 'vector', '_distance']).limit(K).toArrow() }] : []),
+      ...(serviceShape ? [{ label, setting, shape: 'service', run: (v) => search(table, v, setting).select([...passageColumns, 'vector', '_distance']).limit(K).toArrow() }] : []),
     ]),
   );
   // The fixed cost of any LanceDB read, for scale: 20 rows' chunk_id by a plain scan, no vector search.

@@ -42,7 +42,9 @@ const EXPANSIONS = (args.expansions ?? '64,128,256').split(',').map(Number);
 const THREADS = Number(args.threads ?? 2);
 const OUT_DIR = args['out-dir'] ?? join(DATA_DIR ?? '.', 'ann-bench');
 const K = 20;
-const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
+const { passageColumnsOf, textColumnNameOf, textsOf } = require('./lib/lance-passages.cjs');
+/** What the service's searches read back, vector aside: set once the table is open (its layout decides). */
+let PASSAGE_COLUMNS;
 
 let seed = 7;
 const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
@@ -255,8 +257,8 @@ async function criticalPath(table, ids, rowIdOf, usearchFile) {
   const index = new usearch.Index({ dimensions: 384, metric: 'cos', quantization, connectivity: 16, expansion_add: 128, expansion_search: Number(expansion) });
   index.load(join(OUT_DIR, `usearch-${quantization}.usearch`));
   // Query texts: five consecutive words of stored chunks, so that BM25 meets the corpus's own term frequencies.
-  const texts = await table.query().select(['text']).limit(QUERIES * 50).toArrow();
-  const queries = Array.from({ length: QUERIES }, (_, i) => String(texts.getChild('text').get(i * 50)).split(/\s+/).slice(3, 8).join(' ').replace(/[.]/g, ''));
+  const texts = textsOf(await table.query().select([await textColumnNameOf(table)]).limit(QUERIES * 50).toArrow());
+  const queries = Array.from({ length: QUERIES }, (_, i) => String(texts.get(i * 50)).split(/\s+/).slice(3, 8).join(' ').replace(/[.]/g, ''));
   const columns = [...PASSAGE_COLUMNS, 'vector'];
   const bm25 = (text) => table.query().fullTextSearch(text, { columns: 'search_text' }).select([...columns, '_score']).limit(K).toArrow();
   const byRowIds = (chunkIds) => (chunkIds.length === 0 ? Promise.resolve(undefined) : table.takeRowIds(chunkIds.map((id) => rowIdOf.get(id))).select(columns).toArrow());
@@ -300,6 +302,7 @@ async function main() {
   const db = await connect(DATA_DIR);
   const [name] = await db.tableNames();
   const table = await db.openTable(name);
+  PASSAGE_COLUMNS = await passageColumnsOf(table);
   const indices = await table.listIndices();
   console.log(`table ${name}: ${await table.countRows()} rows, indexes ${indices.map((i) => `${i.columns.join(',')}:${i.indexType}`).join(' ')}`);
 

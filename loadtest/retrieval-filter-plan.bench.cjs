@@ -21,12 +21,14 @@
  * Usage: node loadtest/retrieval-filter-plan.bench.cjs [--data-dir=/tmp/retrieval-100k] [--queries=150] [--only='name|name']
  */
 const { connect } = require('@lancedb/lancedb');
+const { passageColumnsOf, textColumnNameOf, textsOf } = require('./lib/lance-passages.cjs');
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
 const DIR = args['data-dir'] ?? '/tmp/retrieval-100k';
 const QUERIES = Number(args.queries ?? 150);
 const TAG = "array_has_any(tags, ['t3'])";
-const PASSAGE = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public', 'vector'];
+/** The columns the service's searches read back, vector included: set once the table is open (its layout decides). */
+let PASSAGE;
 
 let seed = 7;
 const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
@@ -45,8 +47,10 @@ async function main() {
   const [name] = await db.tableNames();
   if (!name) throw new Error(`no table in ${DIR}: run retrieval-search.bench.cjs --data-dir=${DIR} first`);
   const table = await db.openTable(name);
-  const sample = await table.query().select(['text']).limit(400).toArray();
-  const texts = sample.map((row) => String(row.text).split(/\s+/).filter((word) => word.length > 3).slice(2, 6).join(' '));
+  PASSAGE = [...(await passageColumnsOf(table)), 'vector'];
+  const sample = await table.query().select([await textColumnNameOf(table)]).limit(400).toArrow();
+  const sampleTexts = textsOf(sample);
+  const texts = Array.from({ length: sample.numRows }, (_, row) => String(sampleTexts.get(row)).split(/\s+/).filter((word) => word.length > 3).slice(2, 6).join(' '));
   const vectors = Array.from({ length: QUERIES }, unitVector);
   const vector = (i, where, columns, limit = 20, post = false) => {
     let search = table.vectorSearch(vectors[i]).distanceType('cosine');

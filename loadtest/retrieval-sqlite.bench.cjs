@@ -41,6 +41,7 @@ require('reflect-metadata');
 const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
+const { textColumnNameOf, textsOf } = require('./lib/lance-passages.cjs');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
 const args = Object.fromEntries(process.argv.slice(2).map((arg) => arg.replace(/^--/, '').split('=')));
@@ -233,7 +234,8 @@ async function build() {
 
   const db0 = await connect(DATA_DIR);
   const table = await db0.openTable((await db0.tableNames())[0]);
-  const columns = ['chunk_id', 'source', 'title', 'section', 'text', 'search_text', 'page', 'tags', 'access', 'is_public', 'updated_at', 'vector'];
+  const textColumn = await textColumnNameOf(table);
+  const columns = ['chunk_id', 'source', 'title', 'section', textColumn, 'search_text', 'page', 'tags', 'access', 'is_public', 'updated_at', 'vector'];
   const rows = await table.query().select(columns).toArrow();
   table.close();
   db0.close();
@@ -264,7 +266,8 @@ async function build() {
   const insertSearch = db.prepare('INSERT INTO chunks_search(id, search_text) VALUES (?, ?)');
   const insertFtsNone = db.prepare('INSERT INTO chunks_fts_none(rowid, search_text) VALUES (?, ?)');
   const col = (name) => rows.getChild(name);
-  const [ids, sources, titles, sections, texts, searchTexts, pages, tags, access, isPublic, updated, vectors] = columns.map(col);
+  const [ids, sources, titles, sections, , searchTexts, pages, tags, access, isPublic, updated, vectors] = columns.map(col);
+  const texts = textsOf(rows);
   const list = (value) => JSON.stringify(value ? [...value.toArray()] : []);
   const split = { chunks: 0, ftsFull: 0, ftsNone: 0 };
   const BATCH = 10_000;
@@ -557,10 +560,12 @@ async function quality() {
     for (const q of questions) lanceRankings.push((await searches.search({ tenantId: 'eval', collection: 'eval', query: q.question, topK: 10, mode: 'keyword' })).passages);
     const lanceDb = await connect(work);
     const table = await lanceDb.openTable(tableName('eval', 'eval'));
-    const arrow = await table.query().select(['chunk_id', 'source', 'title', 'section', 'text', 'search_text']).toArrow();
-    const chunks = Array.from({ length: arrow.numRows }, (_, r) =>
-      Object.fromEntries(['chunk_id', 'source', 'title', 'section', 'text', 'search_text'].map((name) => [name, String(arrow.getChild(name).get(r))])),
-    );
+    const arrow = await table.query().select(['chunk_id', 'source', 'title', 'section', await textColumnNameOf(table), 'search_text']).toArrow();
+    const texts = textsOf(arrow);
+    const chunks = Array.from({ length: arrow.numRows }, (_, r) => ({
+      ...Object.fromEntries(['chunk_id', 'source', 'title', 'section', 'search_text'].map((name) => [name, String(arrow.getChild(name).get(r))])),
+      text: String(texts.get(r)),
+    }));
     table.close();
     lanceDb.close();
 
