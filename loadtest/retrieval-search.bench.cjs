@@ -134,13 +134,15 @@ async function searchLatency(embedder) {
   const work = args['data-dir'] ?? mkdtempSync(join(tmpdir(), 'retrieval-bench-search-'));
   const store = new LanceChunkStore({ directory: work, vectorDimensions: 384 });
   const minHasher = new MinHasher();
+  const tokens = new TokenCounter();
   try {
     const perDocument = 500;
     let started = performance.now();
     for (let d = 0; !reuse && d * perDocument < CHUNKS; d++) {
       const chunks = Array.from({ length: Math.min(perDocument, CHUNKS - d * perDocument) }, (_, c) => {
         const text = `${paragraph()} marker${d}x${c}`;
-        return { title: `Document ${d}`, section: `Document ${d} > Section ${c % 8}`, text, page: 0, lshBands: minHasher.bandKeys(minHasher.signature(text)), vector: randomUnitVector() };
+        // As the service's ingestion writes a chunk: with its MinHash bands and its token count.
+        return { title: `Document ${d}`, section: `Document ${d} > Section ${c % 8}`, text, page: 0, lshBands: minHasher.bandKeys(minHasher.signature(text)), tokens: tokens.count(text.trim()), vector: randomUnitVector() };
       });
       await store.upsertDocumentChunks('bench', 'big', { source: `big/doc-${d}.md`, contentHash: `h${d}`, mediaType: 'text/markdown', tags: [`t${d % 10}`], access: [], updatedAt: new Date() }, chunks);
     }
@@ -151,7 +153,7 @@ async function searchLatency(embedder) {
     if (args['data-dir'] !== undefined) writeFileSync(join(work, 'done'), '');
     console.log(`search set-up: ${CHUNKS} chunks written in ${writeSeconds.toFixed(1)} s, indexes built in ${indexSeconds.toFixed(1)} s`);
 
-    const searches = new SearchService(store, new ContextAssembler(new TokenCounter()), embedder, undefined, { cache: new SearchCache(0) });
+    const searches = new SearchService(store, new ContextAssembler(tokens), embedder, undefined, { cache: new SearchCache(0) });
     const queries = Array.from({ length: QUERIES }, (_, i) => `${sentence(3 + (i % 5))} marker${i % 200}x${i % 500}`);
     const rows = [];
     for (const [mode, extra] of [

@@ -43,6 +43,7 @@ export function createRetrievalComponents(config: Pick<RetrievalConfig, 'ingestR
   const ingestion = new IngestionService({
     store: resources.store,
     parser: new DocumentParser(new HtmlToMarkdown(), new PdfTextExtractor()),
+    tokens,
     chunkerFor: (collection) => {
       let chunker = chunkers.get(collection);
       if (!chunker) chunkers.set(collection, (chunker = new MarkdownChunker(tokens, config.collection(collection).chunking)));

@@ -93,6 +93,7 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
       store,
       parser: new DocumentParser(new HtmlToMarkdown(), new PdfTextExtractor()),
       chunkerFor: () => chunker,
+      tokens,
       onCollectionChanged: (tenantId, collection) => searches.invalidate(tenantId, collection),
     });
   });
@@ -151,6 +152,10 @@ describe('ingestion and search over files on disk (real LanceDB)', () => {
       expect(best.score).toBeGreaterThan(0);
       expect(best.chunkId).toMatch(/^[0-9a-f]{32}$/);
     }
+    // Each chunk's token count is stored with it, so context assembly need not count it again.
+    const stored = await store.searchText('acme', 'handbook', 'replica', { limit: 5, filter: {} });
+    expect(stored.length).toBeGreaterThan(0);
+    for (const passage of stored) expect(passage.tokens).toBe(tokens.count(passage.text.trim()));
     expect(await search.search('acme', 'handbook', 'flamingo', 5)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { canonicalCollectionName, requireTenantId } from '../store/collection-na
 import type { DocumentParser, IngestDocumentInput, ParsedDocument } from './document-parser';
 import type { MarkdownChunker } from './markdown-chunker';
 import { MinHasher } from './minhash';
+import type { TokenCounter } from './token-counter';
 
 export type { IngestDocumentInput } from './document-parser';
 
@@ -30,6 +31,8 @@ export interface IngestionDependencies {
   readonly parser: DocumentParser;
   /** The chunker configured for a collection (sizes differ per collection). */
   readonly chunkerFor: (collection: string) => MarkdownChunker;
+  /** Counts each stored chunk's tokens once, for context assembly at search time. */
+  readonly tokens: TokenCounter;
   /** Undefined: keyword-only collections. */
   readonly embedder?: TextEmbedder;
   /** Called after a collection changed (to drop cached search results). */
@@ -192,6 +195,7 @@ export class IngestionService {
         text: chunk.text,
         page: chunk.page,
         lshBands: chunk.lshBands,
+        tokens: this.deps.tokens.count(chunk.text.trim()),
         ...(vectors ? { vector: vectors[index] } : {}),
       })),
     };

@@ -5,6 +5,8 @@ export interface CitablePassage {
   readonly section: string;
   readonly page: number;
   readonly text: string;
+  /** cl100k_base tokens of the trimmed text, when the store kept them; counted here otherwise. */
+  readonly tokens?: number;
 }
 
 export interface AssembledContext {
@@ -28,8 +30,12 @@ export class ContextAssembler {
     const citations: number[] = [];
     let used = 0;
     for (const passage of passages) {
-      const block = `[${blocks.length + 1}] ${citationLabel(passage)}\n${passage.text.trim()}`;
-      const cost = this.tokens.count(block) + (blocks.length > 0 ? 2 : 0);
+      const heading = `[${blocks.length + 1}] ${citationLabel(passage)}\n`;
+      const text = passage.text.trim();
+      // cl100k_base splits text into pieces before merging, and a piece never runs past a line
+      // break into the next line, so heading and text count apart exactly as they count together.
+      const cost = this.tokens.count(heading) + (passage.tokens ?? this.tokens.count(text)) + (blocks.length > 0 ? 2 : 0);
+      const block = heading + text;
       if (used + cost > budget) {
         citations.push(0);
         continue;

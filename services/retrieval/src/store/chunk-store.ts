@@ -13,6 +13,8 @@ export interface ChunkToStore {
   readonly lshBands: readonly string[];
   /** Unit vector; required when the collection has a vector column. */
   readonly vector?: Float32Array;
+  /** cl100k_base tokens of the trimmed text, kept with the passage so context assembly need not count them per search. */
+  readonly tokens?: number;
 }
 
 /** Document-level metadata copied onto each of its chunks. */
@@ -38,6 +40,8 @@ export interface StoredPassage {
   /** BM25 score (keyword) or cosine similarity (vector); higher is better. */
   readonly score: number;
   readonly vector?: Float32Array;
+  /** cl100k_base tokens of the trimmed text, when stored with it (ChunkToStore.tokens). */
+  readonly tokens?: number;
 }
 
 export interface ChunkSearchOptions {

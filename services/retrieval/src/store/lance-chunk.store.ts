@@ -32,7 +32,8 @@ const SEARCH_COLUMN = 'search_text';
 const MAX_LIMIT = 200;
 /**
  * What a search reads back of each hit. New tables keep it in one JSON column, `passage`
- * (chunk_id, source, title, section, text, page, tags, updated_at, is_public): LanceDB reads a
+ * (chunk_id, source, title, section, text, page, tags, updated_at, is_public, and the text's
+ * token count when the writer gave one): LanceDB reads a
  * search's hits column by column, with a fixed cost per column, so the passage columns and the
  * vector (ten) cost a vector search 5.6–6.0 ms p50 at 100k rows against 3.3–3.5 ms for two, and a
  * hybrid search's p95 falls from 19.0–21.6 to 13.9–14.6 ms (loadtest/RESULTS.md, "Packed
@@ -149,8 +150,9 @@ export class LanceChunkStore implements ChunkStore {
           return;
         }
         const { chunk_id, source, title, section, page, tags } = row;
-        const text = chunks[index]!.text;
-        row.passage = JSON.stringify({ chunk_id, source, title, section, text, page, tags, updated_at: updatedAt, is_public: isPublic } satisfies PackedPassage);
+        const { text, tokens } = chunks[index]!;
+        const packed: PackedPassage = { chunk_id, source, title, section, text, page, tags, updated_at: updatedAt, is_public: isPublic, ...(tokens === undefined ? {} : { tokens }) };
+        row.passage = JSON.stringify(packed);
         delete row.text;
       });
       // One merge commit replaces the document atomically: readers see the old chunks or the
@@ -526,6 +528,8 @@ interface PackedPassage {
   readonly tags: readonly string[];
   readonly updated_at: number;
   readonly is_public: boolean;
+  /** ChunkToStore.tokens, when the writer counted them. */
+  readonly tokens?: number;
 }
 
 function passageColumns(layout: TableLayout): string[] {
@@ -555,6 +559,7 @@ function passagesOf(result: ArrowTable): { passages: StoredPassage[]; allPublic:
       allPublic &&= row.is_public;
       return Object.assign(
         { chunkId: row.chunk_id, source: row.source, title: row.title, section: row.section, text: row.text, page: row.page, tags: row.tags, updatedAt: new Date(row.updated_at) },
+        row.tokens === undefined ? {} : { tokens: row.tokens },
         scoreAndVector(i),
       );
     });
