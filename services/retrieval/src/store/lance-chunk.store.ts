@@ -116,44 +116,37 @@ export class LanceChunkStore implements ChunkStore {
     const ingestedAt = this.now();
     const updatedAt = document.updatedAt.getTime();
     const isPublic = document.access.length === 0;
-    const rows = chunks.map((chunk, index) => ({
-      chunk_id: chunkId(tenantId, name, document.source, document.contentHash, index),
-      source: document.source,
-      title: chunk.title,
-      section: chunk.section,
-      text: chunk.text as string | undefined,
-      passage: undefined as string | undefined,
-      search_text: searchText(chunk),
-      content_hash: document.contentHash,
-      media_type: document.mediaType,
-      chunk_index: index,
-      page: chunk.page,
-      tags: [...document.tags],
-      access: [...document.access],
-      is_public: isPublic,
-      lsh_bands: [...chunk.lshBands],
-      // Re-created: a Date from another realm (fs.stat under jest) is not recognised by arrow.
-      updated_at: new Date(updatedAt),
-      ingested_at: ingestedAt,
-      ...(this.options.vectorDimensions ? { vector: Array.from(requireVector(chunk, this.options.vectorDimensions)) } : {}),
-    }));
+    const dimensions = this.options.vectorDimensions;
+    const vectors = dimensions ? chunks.map((chunk) => Array.from(requireVector(chunk, dimensions))) : undefined;
     return this.writes.run(name, async () => {
       const table = await this.openOrCreateTable(name);
-      this.noteWrite(name, document.access.length > 0);
+      this.noteWrite(name, !isPublic);
       const layout = await this.layoutOf(name, table);
       // A table created while no embedder was configured has no vector column: it stays keyword-only.
-      if (!layout.hasVectors || !this.options.vectorDimensions) for (const row of rows) delete (row as { vector?: unknown }).vector;
-      else await this.requireSameEmbedder(name, table, collection);
-      rows.forEach((row, index) => {
-        if (!layout.packed) {
-          delete row.passage;
-          return;
-        }
-        const { chunk_id, source, title, section, page, tags } = row;
-        const { text, tokens } = chunks[index]!;
-        const packed: PackedPassage = { chunk_id, source, title, section, text, page, tags, updated_at: updatedAt, is_public: isPublic, ...(tokens === undefined ? {} : { tokens }) };
-        row.passage = JSON.stringify(packed);
-        delete row.text;
+      const withVectors = vectors !== undefined && layout.hasVectors;
+      if (withVectors) await this.requireSameEmbedder(name, table, collection);
+      const rows = chunks.map((chunk, index) => {
+        const row = {
+          chunk_id: chunkId(tenantId, name, document.source, document.contentHash, index),
+          source: document.source,
+          title: chunk.title,
+          section: chunk.section,
+          search_text: searchText(chunk),
+          content_hash: document.contentHash,
+          media_type: document.mediaType,
+          chunk_index: index,
+          page: chunk.page,
+          tags: [...document.tags],
+          access: [...document.access],
+          is_public: isPublic,
+          lsh_bands: [...chunk.lshBands],
+          // Re-created: a Date from another realm (fs.stat under jest) is not recognised by arrow.
+          updated_at: new Date(updatedAt),
+          ingested_at: ingestedAt,
+        };
+        // What a search reads back: one JSON column on packed tables, the text's own column on earlier ones.
+        const readBack = layout.packed ? { passage: JSON.stringify(packedPassage(row, chunk, updatedAt)) } : { text: chunk.text };
+        return Object.assign(row, readBack, withVectors ? { vector: vectors[index] } : {});
       });
       // One merge commit replaces the document atomically: readers see the old chunks or the
       // new ones, never a document with no chunks.
@@ -530,6 +523,15 @@ interface PackedPassage {
   readonly is_public: boolean;
   /** ChunkToStore.tokens, when the writer counted them. */
   readonly tokens?: number;
+}
+
+function packedPassage(
+  row: { chunk_id: string; source: string; title: string; section: string; page: number; tags: string[]; is_public: boolean },
+  chunk: ChunkToStore,
+  updatedAt: number,
+): PackedPassage {
+  const { chunk_id, source, title, section, page, tags, is_public } = row;
+  return { chunk_id, source, title, section, text: chunk.text, page, tags, updated_at: updatedAt, is_public, ...(chunk.tokens === undefined ? {} : { tokens: chunk.tokens }) };
 }
 
 function passageColumns(layout: TableLayout): string[] {
