@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, Index } from '@lancedb/lancedb';
-import { Bool, Field, Int32, List, Schema, TimestampMillisecond, Utf8 } from 'apache-arrow';
+import { Field, Schema, Utf8 } from 'apache-arrow';
 import { LanceChunkStore, tableName } from '../src/store/lance-chunk.store';
 import { RetrievalErrorCode, RetrievalException } from '../src/store/retrieval.exception';
 
@@ -309,6 +309,64 @@ describe('LanceChunkStore (embedded LanceDB on disk)', () => {
     }
   }, 420_000);
 
+  describe('table layouts', () => {
+    const columnsOf = async (collection: string) => {
+      const db = await connect(directory);
+      const table = await db.openTable(tableName('acme', collection));
+      const schema = await table.schema();
+      table.close();
+      db.close();
+      return schema;
+    };
+    const runbook = (source: string, access: string[] = []) => ({ ...doc(source, `h-${source}`), tags: ['ops', 'v2'], access, updatedAt: new Date('2025-03-04T05:06:07Z') });
+    const step = (text: string) => ({ ...chunk(text, 'Runbook > Failover'), title: 'Runbook', page: 3 });
+    const promote = {
+      source: 'runbook.md',
+      title: 'Runbook',
+      section: 'Runbook > Failover',
+      text: 'Promote the replica when the primary fails.',
+      page: 3,
+      tags: ['ops', 'v2'],
+      updatedAt: new Date('2025-03-04T05:06:07Z'),
+    };
+
+    it('packs what a search reads back into one passage column in new tables', async () => {
+      await store.upsertDocumentChunks('acme', 'docs', runbook('runbook.md'), [step(promote.text)]);
+      const columns = (await columnsOf('docs')).fields.map((field) => field.name);
+      expect(columns).toContain('passage');
+      expect(columns).not.toContain('text');
+      // The columns filters and merges use stay.
+      expect(columns).toEqual(expect.arrayContaining(['chunk_id', 'source', 'title', 'section', 'page', 'tags', 'access', 'is_public', 'updated_at']));
+      const [hit] = await store.searchText('acme', 'docs', 'replica', { limit: 5, filter: {} });
+      expect(hit).toMatchObject(promote);
+      expect(hit.chunkId).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    it('keeps reading and writing a table of the earlier layout (a text column, no passage), access lists included', async () => {
+      // The earlier layout is today's schema with `text` where `passage` is: made so, as such a table sits on disk.
+      await store.upsertDocumentChunks('acme', 'today', runbook('x.md'), [step('x')]);
+      const today = await columnsOf('today');
+      const earlier = new Schema(today.fields.map((field) => (field.name === 'passage' ? new Field('text', new Utf8(), false) : field)));
+      const db = await connect(directory);
+      const table = await db.createEmptyTable(tableName('acme', 'docs'), earlier);
+      await table.createIndex('search_text', { config: Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: true, language: 'English', removeStopWords: true, asciiFolding: true, withPosition: false }) });
+      table.close();
+      db.close();
+
+      await store.upsertDocumentChunks('acme', 'docs', runbook('runbook.md'), [step(promote.text)]);
+      await store.upsertDocumentChunks('acme', 'docs', runbook('hr.md', ['group:hr']), [step('The replica of the salary sheet is in the vault.')]);
+      const columns = (await columnsOf('docs')).fields.map((field) => field.name);
+      expect(columns).toContain('text');
+      expect(columns).not.toContain('passage');
+
+      const search = (principals: string[]) => store.searchText('acme', 'docs', 'replica', { limit: 5, filter: { principals } });
+      expect((await search([])).map((hit) => hit.source)).toEqual(['runbook.md']);
+      const both = await search(['group:hr']);
+      expect(both.map((hit) => hit.source).sort()).toEqual(['hr.md', 'runbook.md']);
+      expect(both.find((hit) => hit.source === 'runbook.md')).toMatchObject(promote);
+    });
+  });
+
   it('finds LSH band keys carried by other documents only', async () => {
     await store.upsertDocumentChunks('acme', 'docs', doc('a.md', 'h'), [{ ...chunk('x'), lshBands: ['0:aaa', '1:bbb'] }]);
     await store.upsertDocumentChunks('acme', 'docs', doc('b.md', 'h'), [{ ...chunk('y'), lshBands: ['0:ccc'] }]);
@@ -333,93 +391,3 @@ function naturalText(seed: number): (words: number) => string {
   // Inverse of the Zipf CDF, approximately: rank = exp(u * H) - 1.
   return (words) => Array.from({ length: words }, () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.exp(random() * harmonic) - 1))]).join(' ');
 }
-
-describe('LanceChunkStore table layouts', () => {
-  let directory: string;
-  let store: LanceChunkStore;
-
-  beforeEach(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'retrieval-layout-'));
-    store = new LanceChunkStore({ directory, now: () => new Date('2025-01-02T03:04:05Z') });
-  });
-
-  afterEach(async () => {
-    await store.close();
-    await rm(directory, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
-  });
-
-  const columnsOf = async (tenant: string, collection: string) => {
-    const db = await connect(directory);
-    const table = await db.openTable(tableName(tenant, collection));
-    const names = (await table.schema()).fields.map((field) => field.name);
-    table.close();
-    db.close();
-    return names;
-  };
-  const doc = (source: string, access: string[] = []) => ({
-    source,
-    contentHash: `h-${source}`,
-    mediaType: 'text/markdown',
-    tags: ['ops', 'v2'],
-    access,
-    updatedAt: new Date('2025-03-04T05:06:07Z'),
-  });
-  const chunk = (text: string) => ({ title: 'Runbook', section: 'Runbook > Failover', text, page: 3, lshBands: [] });
-
-  it('packs what a search reads back into one passage column in new tables', async () => {
-    await store.upsertDocumentChunks('acme', 'docs', doc('runbook.md'), [chunk('Promote the replica when the primary fails.')]);
-    const columns = await columnsOf('acme', 'docs');
-    expect(columns).toContain('passage');
-    expect(columns).not.toContain('text');
-    // The columns filters and merges use stay.
-    expect(columns).toEqual(expect.arrayContaining(['chunk_id', 'source', 'title', 'section', 'page', 'tags', 'access', 'is_public', 'updated_at']));
-    const [hit] = await store.searchText('acme', 'docs', 'replica', { limit: 5, filter: {} });
-    expect(hit).toMatchObject({
-      source: 'runbook.md',
-      title: 'Runbook',
-      section: 'Runbook > Failover',
-      text: 'Promote the replica when the primary fails.',
-      page: 3,
-      tags: ['ops', 'v2'],
-      updatedAt: new Date('2025-03-04T05:06:07Z'),
-    });
-    expect(hit.chunkId).toMatch(/^[0-9a-f]{32}$/);
-  });
-
-  it('keeps reading and writing a table of the earlier layout (a text column, no passage), access lists included', async () => {
-    // The schema tables had before the packed passage column, as such a table sits on disk.
-    const stringList = () => new List(new Field('item', new Utf8(), true));
-    const earlier = new Schema([
-      ...['chunk_id', 'source', 'title', 'section', 'text', 'search_text', 'content_hash', 'media_type'].map((name) => new Field(name, new Utf8(), false)),
-      new Field('chunk_index', new Int32(), false),
-      new Field('page', new Int32(), false),
-      new Field('tags', stringList(), false),
-      new Field('access', stringList(), false),
-      new Field('is_public', new Bool(), false),
-      new Field('lsh_bands', stringList(), false),
-      new Field('updated_at', new TimestampMillisecond(), false),
-      new Field('ingested_at', new TimestampMillisecond(), false),
-    ]);
-    const db = await connect(directory);
-    const table = await db.createEmptyTable(tableName('acme', 'docs'), earlier);
-    await table.createIndex('search_text', { config: Index.fts({ baseTokenizer: 'simple', lowercase: true, stem: true, language: 'English', removeStopWords: true, asciiFolding: true, withPosition: false }) });
-    table.close();
-    db.close();
-
-    await store.upsertDocumentChunks('acme', 'docs', doc('runbook.md'), [chunk('Promote the replica when the primary fails.')]);
-    await store.upsertDocumentChunks('acme', 'docs', doc('hr.md', ['group:hr']), [chunk('The replica of the salary sheet is in the vault.')]);
-    expect(await columnsOf('acme', 'docs')).not.toContain('passage');
-
-    const search = (principals: string[]) => store.searchText('acme', 'docs', 'replica', { limit: 5, filter: { principals } });
-    expect((await search([])).map((hit) => hit.source)).toEqual(['runbook.md']);
-    const both = await search(['group:hr']);
-    expect(both.map((hit) => hit.source).sort()).toEqual(['hr.md', 'runbook.md']);
-    expect(both.find((hit) => hit.source === 'runbook.md')).toMatchObject({
-      text: 'Promote the replica when the primary fails.',
-      section: 'Runbook > Failover',
-      page: 3,
-      tags: ['ops', 'v2'],
-      updatedAt: new Date('2025-03-04T05:06:07Z'),
-    });
-  });
-});

@@ -109,8 +109,8 @@ export class ExtractiveAnswererProvider implements ChatProvider {
     return { content, finishReason, responseModel: req.model, usage: this.usageFor(req, content), toolCalls: [] };
   }
 
-  /** The sentences the answer quotes, or why there are none. */
-  private quotes(req: ChatRequest): Sentence[] | typeof NO_CONTEXT_ANSWER | typeof NOT_FOUND_ANSWER {
+  /** The sentences the answer quotes, or the answer that says why there are none. */
+  private quotes(req: ChatRequest): Sentence[] | string {
     const passages = [...(req.passages ?? [])].sort((a, b) => a.index - b.index);
     if (passages.length === 0) return NO_CONTEXT_ANSWER;
     const question = [...req.messages].reverse().find((m) => m.role === 'user')?.content ?? '';

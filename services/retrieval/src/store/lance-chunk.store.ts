@@ -31,18 +31,19 @@ export interface LanceChunkStoreOptions {
 const SEARCH_COLUMN = 'search_text';
 const MAX_LIMIT = 200;
 /**
- * What a search reads back of each hit. New tables keep it in one JSON column, `passage`
- * (chunk id, source, title, section, text, page, tags, updated time, public flag, and the text's
- * token count when the writer gave one): LanceDB reads a
- * search's hits column by column, with a fixed cost per column, so the passage columns and the
- * vector (ten) cost a vector search 5.6–6.0 ms p50 at 100k rows against 3.3–3.5 ms for two, and a
- * hybrid search's p95 falls from 19.0–21.6 to 13.9–14.6 ms (loadtest/RESULTS.md, "Packed
- * passages"). The columns it repeats stay for filters, merges and indexes; `text`, which only the
- * passage needs, is gone. Tables created before keep `text` and are read column by column.
- * `is_public` lets a search check visibility when it ran without the access clause.
+ * What a search reads back of each hit. New tables keep it in one JSON column, `passage` (chunk
+ * id, source, title, section, text, page, tags, updated time, public flag, and the text's token
+ * count when the writer gave one): LanceDB reads a search's hits column by column, at a fixed
+ * cost per column, and one column instead of nine takes a hybrid search's p95 at 100k rows from
+ * 16.1–21.6 to 12.9–14.8 ms (loadtest/RESULTS.md, "packed passages"). The columns it repeats stay
+ * for filters, merges and indexes; `text`, which only the passage needs, is gone.
  */
 const PASSAGE_COLUMN = 'passage';
-const PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
+/**
+ * The same, one column each, in tables created before the packed layout. `is_public` lets a
+ * search check visibility when it ran without the access clause.
+ */
+const EARLIER_PASSAGE_COLUMNS = ['chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public'];
 /** Metadata key of the vector column naming the embedder (TextEmbedder.id) of its vectors. */
 const EMBEDDER_METADATA_KEY = 'llmops.embedder';
 
@@ -517,7 +518,7 @@ interface TableLayout {
 type PackedPassage = Omit<StoredPassage, 'score' | 'vector' | 'updatedAt'> & { readonly updatedAt: number; readonly isPublic: boolean };
 
 function passageColumns(layout: TableLayout): string[] {
-  return layout.packed ? [PASSAGE_COLUMN] : PASSAGE_COLUMNS;
+  return layout.packed ? [PASSAGE_COLUMN] : EARLIER_PASSAGE_COLUMNS;
 }
 
 /**
@@ -545,9 +546,7 @@ function passagesOf(result: ArrowTable): { passages: StoredPassage[]; allPublic:
     });
     return { passages, allPublic };
   }
-  const [ids, sources, titles, sections, texts, pages, tags, updated, isPublic] = [
-    'chunk_id', 'source', 'title', 'section', 'text', 'page', 'tags', 'updated_at', 'is_public',
-  ].map(column);
+  const [ids, sources, titles, sections, texts, pages, tags, updated, isPublic] = EARLIER_PASSAGE_COLUMNS.map(column);
   const passages = Array.from({ length: result.numRows }, (_, i): StoredPassage => {
     allPublic &&= isPublic?.get(i) === true;
     return Object.assign(
